@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Hermes.NET build entry point. The README's two commands:
+#   ./build.sh demo   — the main job: the end-to-end demo
+#   ./build.sh test   — build (warnings are errors) and run every test, Release
+# Further verbs: build, pack [dir], bench [filter]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+verb=${1:-test}
+shift || true
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+bash eng/install-prereqs.sh
+
+case "$verb" in
+  build)
+    dotnet build Hermes.Core.sln -c Release -warnaserror "$@"
+    ;;
+  test)
+    dotnet build Hermes.Core.sln -c Release -warnaserror
+    log=$(mktemp)
+    set +e
+    dotnet test Hermes.Core.sln -c Release --no-build "$@" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    # One closing line over all test assemblies.
+    awk '/(Passed|Failed)!  *- *Failed: *[0-9]+, *Passed: *[0-9]+, *Skipped: *[0-9]+/ {
+           for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
+             if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+         END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+    rm -f "$log"
+    exit "$rc"
+    ;;
+  demo)
+    dotnet run --project src/Hermes.Cli -c Release -- demo "$@"
+    ;;
+  pack)
+    out=${1:-artifacts/packages}
+    dotnet pack Hermes.Core.sln -c Release -warnaserror -o "$out"
+    ;;
+  bench)
+    dotnet run --project benchmarks/Hermes.Benchmarks -c Release -- --filter "${1:-*}"
+    ;;
+  *)
+    echo "usage: ./build.sh demo|test|build|pack [dir]|bench [filter]" >&2
+    exit 2
+    ;;
+esac

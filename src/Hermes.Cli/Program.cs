@@ -1,0 +1,3 @@
+using Hermes.Cli;
+
+return CliApplication.Build().Parse(args).Invoke();

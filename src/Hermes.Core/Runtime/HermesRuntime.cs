@@ -1,0 +1,172 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+
+namespace Hermes.Runtime;
+
+/// <summary>
+/// The one entry point through which every Hermes.NET API reaches LibTorch: applies the oneDNN guard before LibTorch
+/// loads, turns native load failures into a <see cref="HermesNativeRuntimeException"/> that names the cause and the fix,
+/// and reports what runs (<see cref="Report"/>).
+/// </summary>
+public static partial class HermesRuntime
+{
+    private static readonly object Gate = new();
+    private static RuntimeReport? report;
+
+    /// <summary>The runtime report, once <see cref="EnsureInitialized"/> has succeeded; otherwise <see langword="null"/>.</summary>
+    public static RuntimeReport? Report => report;
+
+    /// <summary>
+    /// Loads LibTorch once per process, with the oneDNN guard applied first. Cheap after the first call.
+    /// </summary>
+    /// <param name="options">Runtime options; <see langword="null"/> for the defaults (environment variables honoured).</param>
+    /// <param name="logger">Receives the guard decision and the runtime summary, once.</param>
+    /// <returns>What runs in this process.</returns>
+    /// <exception cref="HermesNativeRuntimeException">The native runtime cannot load; the message says why and how to fix it.</exception>
+    public static RuntimeReport EnsureInitialized(HermesRuntimeOptions? options = null, ILogger? logger = null)
+    {
+        if (report is { } ready && options is null)
+        {
+            return ready;
+        }
+
+        lock (Gate)
+        {
+            if (report is { } done)
+            {
+                if (options?.Threads is { } t && t != torch.get_num_threads())
+                {
+                    torch.set_num_threads(t);
+                    report = done with { Threads = torch.get_num_threads() };
+                }
+
+                return report;
+            }
+
+            logger ??= NullLogger.Instance;
+            options ??= new HermesRuntimeOptions();
+            options.Validate();
+            _ = OneDnnGuard.ModeFromEnvironment(); // an invalid HERMES_ONEDNN_GUARD is an error, named here
+
+            // oneDNN reads ONEDNN_MAX_CPU_ISA when it first dispatches a kernel. If LibTorch was loaded before Hermes.Core
+            // (a torch call ahead of any Hermes call), a kernel may already have run: the cap is then not guaranteed.
+            var loadedBefore = IsLibTorchLoaded();
+            var decision = OneDnnGuard.Apply(options.OneDnnGuard);
+            var effective = !loadedBefore || decision.IsaCap is null;
+
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+            }
+            catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or BadImageFormatException or EntryPointNotFoundException)
+            {
+                var diagnosis = NativeLoadDiagnostics.Diagnose(e);
+                LogLoadFailure(logger, diagnosis.Failure, diagnosis.Missing ?? "-");
+                throw new HermesNativeRuntimeException(diagnosis, e);
+            }
+
+            if (options.Threads is { } threads)
+            {
+                torch.set_num_threads(threads);
+            }
+
+            var cuda = torch.cuda.is_available();
+            report = new RuntimeReport(
+                TorchSharpVersion(),
+                LibTorchPackage(),
+                cuda ? "cuda" : "cpu",
+                cuda,
+                torch.get_num_threads(),
+                CpuInfo.Current,
+                decision,
+                effective);
+
+            if (!effective)
+            {
+                LogGuardNotInForce(logger, decision.ToString());
+            }
+            else
+            {
+                LogGuard(logger, decision.ToString());
+            }
+
+            LogRuntime(logger, report.TorchSharpVersion, report.LibTorchPackage, report.Device, report.Threads, report.Cpu.BestIsa);
+            return report;
+        }
+    }
+
+    /// <summary>Whether LibTorch's CPU library is already mapped into this process (Linux and Windows; false elsewhere).</summary>
+    public static bool IsLibTorchLoaded()
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                return File.ReadLines("/proc/self/maps").Any(l => l.Contains("libtorch_cpu", StringComparison.Ordinal));
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                using var self = System.Diagnostics.Process.GetCurrentProcess();
+                return self.Modules.Cast<System.Diagnostics.ProcessModule>()
+                    .Any(m => m.ModuleName.Equals("torch_cpu.dll", StringComparison.OrdinalIgnoreCase));
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return false;
+    }
+
+    private static string TorchSharpVersion()
+    {
+        var asm = typeof(torch).Assembly;
+        var info = asm.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        return (info ?? asm.GetName().Version?.ToString() ?? "unknown").Split('+')[0];
+    }
+
+    private static string LibTorchPackage()
+    {
+        var files = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Concat(Directory.EnumerateFiles(AppContext.BaseDirectory, "*.deps.json"));
+        foreach (var file in files)
+        {
+            try
+            {
+                var m = LibTorchPackagePattern().Match(File.ReadAllText(file));
+                if (m.Success)
+                {
+                    return m.Groups[1].Value;
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return "unknown";
+    }
+
+    [GeneratedRegex(@"""(libtorch-[a-z0-9.\-]+/[0-9][^""]*)""\s*:\s*\{", RegexOptions.IgnoreCase)]
+    private static partial Regex LibTorchPackagePattern();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "oneDNN guard: {Decision}")]
+    private static partial void LogGuard(ILogger logger, string decision);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "oneDNN guard: {Decision}, but LibTorch was loaded before Hermes.Core could apply it; float32 conv3d may be wrong on this CPU. Reference Hermes.Core before any torch call, or set ONEDNN_MAX_CPU_ISA=AVX2 in the environment.")]
+    private static partial void LogGuardNotInForce(ILogger logger, string decision);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "LibTorch ready: TorchSharp {TorchSharp}, {Package}, device {Device}, {Threads} threads, CPU ISA {Isa}")]
+    private static partial void LogRuntime(ILogger logger, string torchSharp, string package, string device, int threads, string isa);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "LibTorch failed to load: {Failure} (missing: {Missing})")]
+    private static partial void LogLoadFailure(ILogger logger, NativeLoadFailure failure, string missing);
+}

@@ -1,0 +1,30 @@
+namespace Hermes.Runtime;
+
+/// <summary>Process-wide settings of the native runtime, applied by <see cref="HermesRuntime.EnsureInitialized"/>.</summary>
+public sealed class HermesRuntimeOptions
+{
+    /// <summary>
+    /// How to guard against the oneDNN float32 conv3d defect. Defaults to the value of
+    /// <c>HERMES_ONEDNN_GUARD</c> (<c>auto</c>, <c>avx2</c>, <c>off</c>), else <see cref="OneDnnGuardMode.Auto"/>.
+    /// Takes effect only before LibTorch loads.
+    /// </summary>
+    public OneDnnGuardMode OneDnnGuard { get; set; } = Runtime.OneDnnGuard.ModeFromEnvironmentOrAuto();
+
+    /// <summary>Intra-op CPU threads for LibTorch; <see langword="null"/> keeps LibTorch's default (one per core).</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Throws when a value is out of range, naming the option.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public void Validate()
+    {
+        if (Threads is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads, $"{nameof(HermesRuntimeOptions)}.{nameof(Threads)} must be at least 1 (or unset for LibTorch's default).");
+        }
+
+        if (!Enum.IsDefined(OneDnnGuard))
+        {
+            throw new ArgumentOutOfRangeException(nameof(OneDnnGuard), OneDnnGuard, $"{nameof(HermesRuntimeOptions)}.{nameof(OneDnnGuard)} is not a defined {nameof(OneDnnGuardMode)}.");
+        }
+    }
+}

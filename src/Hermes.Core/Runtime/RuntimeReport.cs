@@ -1,0 +1,34 @@
+namespace Hermes.Runtime;
+
+/// <summary>What the native runtime looks like in this process, as <c>hermes info --system</c> prints it.</summary>
+/// <param name="TorchSharpVersion">The TorchSharp assembly version.</param>
+/// <param name="LibTorchPackage">The LibTorch runtime package and version the application ships (e.g. <c>libtorch-cpu-linux-x64/2.10.0</c>), or <c>unknown</c>.</param>
+/// <param name="Device">The default compute device: <c>cpu</c>, or <c>cuda</c> when CUDA is available.</param>
+/// <param name="CudaAvailable">Whether LibTorch sees a CUDA device.</param>
+/// <param name="Threads">LibTorch's intra-op thread count.</param>
+/// <param name="Cpu">The CPU and its vector ISA.</param>
+/// <param name="OneDnnGuard">The oneDNN guard's decision.</param>
+/// <param name="OneDnnGuardEffective">Whether the decision was in force when LibTorch loaded (false if torch was loaded before Hermes could apply it).</param>
+public sealed record RuntimeReport(
+    string TorchSharpVersion,
+    string LibTorchPackage,
+    string Device,
+    bool CudaAvailable,
+    int Threads,
+    CpuInfo Cpu,
+    OneDnnGuardDecision OneDnnGuard,
+    bool OneDnnGuardEffective)
+{
+    /// <summary>Key/value lines for display.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ToLines() =>
+    [
+        new("TorchSharp", TorchSharpVersion),
+        new("LibTorch runtime", LibTorchPackage),
+        new("Device", Device),
+        new("CUDA available", CudaAvailable ? "yes" : "no"),
+        new("Threads", Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("CPU", $"{Cpu.Architecture} {Cpu.Vendor}".Trim()),
+        new("CPU ISA", $"{Cpu.BestIsa} (AVX2 {(Cpu.HasAvx2 ? "yes" : "no")}, AVX-512F {(Cpu.HasAvx512F ? "yes" : "no")})"),
+        new("oneDNN guard", $"{OneDnnGuard.Mode}: {OneDnnGuard}{(OneDnnGuardEffective ? string.Empty : " — NOT in force: LibTorch was loaded before Hermes.Core")}"),
+    ];
+}
