@@ -11,7 +11,7 @@ internal static class TensorBytes
     public static void ReadInto(Stream source, torch.Tensor target, string? filePath, string key)
     {
         EnsureLittleEndianHost();
-        var elementSize = SafeTensorsDType.SizeOf(target.dtype);
+        var elementSize = target.ElementSize;
         var total = target.numel();
         if (total == 0)
         {
@@ -52,7 +52,7 @@ internal static class TensorBytes
             return;
         }
 
-        var elementSize = SafeTensorsDType.SizeOf(cpu.dtype);
+        var elementSize = cpu.ElementSize;
         var flat = cpu.view(-1);
         var perChunk = Math.Max(1, ChunkBytes / elementSize);
         for (long start = 0; start < total; start += perChunk)
