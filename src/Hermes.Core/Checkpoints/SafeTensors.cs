@@ -226,6 +226,11 @@ public static class SafeTensors
         var dataStart = 8 + (long)headerLength;
         var dataLength = length - dataStart;
 
+        if (!System.Text.Unicode.Utf8.IsValid(headerBytes))
+        {
+            throw new CheckpointFormatException(file, null, "header", "invalid UTF-8 bytes", "a UTF-8 JSON object");
+        }
+
         JsonDocument doc;
         try
         {

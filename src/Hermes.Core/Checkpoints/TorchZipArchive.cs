@@ -161,7 +161,8 @@ internal sealed class TorchZipArchive : IDisposable
         }
 
         CheckDeclaredLength(entry, long.MaxValue);
-        var data = torch.empty([numel], type.ScalarType, device: torch.CPU);
+        // The archive owns its storages (disposed with it), whatever dispose scope the caller has open.
+        var data = torch.empty([numel], type.ScalarType, device: torch.CPU).DetachFromDisposeScope();
         try
         {
             using var stream = OpenEntry(entry);
