@@ -37,6 +37,11 @@ internal static class TensorBytes
 
                 read += n;
             }
+
+            if (target.dtype == torch.ScalarType.Bool && span.IndexOfAnyInRange((byte)2, (byte)255) >= 0)
+            {
+                throw new CheckpointFormatException(filePath, key, "data", "a boolean byte other than 0 or 1", "booleans stored as 0 or 1");
+            }
         }
     }
 

@@ -218,7 +218,7 @@ internal sealed class TorchZipArchive : IDisposable
     private void CheckDeclaredLength(ZipArchiveEntry entry, long limit)
     {
         var bound = entry.CompressedLength == entry.Length ? archiveLength : Math.Min(archiveLength, entry.CompressedLength) * MaxDeflateRatio;
-        if (entry.Length < 0 || entry.Length > Math.Min(limit, bound) || entry.Length > Array.MaxLength && limit != long.MaxValue)
+        if (entry.Length < 0 || entry.Length > Math.Min(limit, bound) || (limit != long.MaxValue && entry.Length > Array.MaxLength))
         {
             throw new CheckpointFormatException(File, entry.FullName, "uncompressed length", entry.Length.ToString(CultureInfo.InvariantCulture),
                 $"at most {Math.Min(limit, bound)} bytes (what the archive can hold)");

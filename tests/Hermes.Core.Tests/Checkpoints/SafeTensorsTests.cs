@@ -140,6 +140,19 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
+    public void BooleanBytesOtherThanZeroOrOneAreRejected()
+    {
+        var path = Path.Combine(folder, "bool.safetensors");
+        File.WriteAllBytes(path, Build("""{"m":{"dtype":"BOOL","shape":[4],"data_offsets":[0,4]}}""", [1, 0, 7, 1]));
+        var e = Assert.Throws<CheckpointFormatException>(() => SafeTensors.Load(path));
+        Assert.Contains("'m'", e.Message);
+
+        File.WriteAllBytes(path, Build("""{"m":{"dtype":"BOOL","shape":[4],"data_offsets":[0,4]}}""", [1, 0, 0, 1]));
+        using var scope = NewDisposeScope();
+        Assert.Equal(new[] { true, false, false, true }, SafeTensors.Load(path)["m"].data<bool>().ToArray());
+    }
+
+    [Fact]
     public void HeaderLengthBeyondTheFileIsRejectedBeforeAllocating()
     {
         var path = Path.Combine(folder, "huge.safetensors");
