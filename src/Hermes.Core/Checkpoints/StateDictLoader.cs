@@ -4,7 +4,7 @@ using TorchSharp;
 namespace Hermes.Checkpoints;
 
 /// <summary>
-/// Copies a state dict into a TorchSharp module by name (parameters and buffers), like PyTorch's
+/// Copies a state dict into a TorchSharp module by name (parameters and persistent buffers), like PyTorch's
 /// <c>load_state_dict</c>: values are copied into the existing tensors (converting dtype and device), parameter objects
 /// are never replaced.
 /// </summary>
@@ -25,23 +25,9 @@ public static class StateDictLoader
         ArgumentNullException.ThrowIfNull(stateDict);
         HermesRuntime.EnsureInitialized();
 
-        var targets = new List<(string Name, torch.Tensor Tensor)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, p) in module.named_parameters())
-        {
-            if (seen.Add(name))
-            {
-                targets.Add((name, p));
-            }
-        }
-
-        foreach (var (name, b) in module.named_buffers())
-        {
-            if (seen.Add(name))
-            {
-                targets.Add((name, b));
-            }
-        }
+        // The module's state dict: parameters and persistent buffers (non-persistent buffers are not saved, so not expected).
+        var targets = module.state_dict().Select(kv => (Name: kv.Key, Tensor: kv.Value)).ToList();
+        var seen = new HashSet<string>(targets.Select(t => t.Name), StringComparer.Ordinal);
 
         var missing = new List<string>();
         var mismatched = new List<StateDictShapeMismatch>();

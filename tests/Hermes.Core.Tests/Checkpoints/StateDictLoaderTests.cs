@@ -105,6 +105,31 @@ public sealed class StateDictLoaderTests
     }
 
     [Fact]
+    public void NonPersistentBuffersAreNeitherExpectedNorReported()
+    {
+        using var scope = NewDisposeScope();
+        var module = new WithScratchBuffer();
+        var report = StateDictLoader.Load(module, new Dictionary<string, Tensor> { ["lin.weight"] = ones(2, 2), ["lin.bias"] = zeros(2) });
+        Assert.True(report.IsExact, report.Describe());
+        Assert.Equal(2, report.Loaded);
+        Assert.Equal(4f, module.lin.weight!.sum().item<float>());
+    }
+
+    private sealed class WithScratchBuffer : Module<Tensor, Tensor>
+    {
+        public readonly TorchSharp.Modules.Linear lin = Linear(2, 2);
+
+        public WithScratchBuffer()
+            : base(nameof(WithScratchBuffer))
+        {
+            register_buffer("scratch", zeros(3), persistent: false);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor input) => lin.forward(input);
+    }
+
+    [Fact]
     public void LongKeyListsAreTruncatedWithCounts()
     {
         using var scope = NewDisposeScope();
