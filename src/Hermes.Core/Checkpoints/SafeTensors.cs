@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Hermes.Runtime;
 using TorchSharp;
@@ -116,7 +117,8 @@ public static class SafeTensors
         HermesRuntime.EnsureInitialized();
 
         var json = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(json))
+        // Names are written unescaped where JSON allows it (as Python writers do), e.g. non-ASCII letters.
+        using (var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartObject();
             if (metadata is { Count: > 0 })

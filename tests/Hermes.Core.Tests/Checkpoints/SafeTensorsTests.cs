@@ -81,6 +81,7 @@ public sealed class SafeTensorsTests : IDisposable
             ["scalar"] = tensor(3.5f),
             ["empty"] = zeros([0, 3]),
             ["strided"] = randn([4, 6], generator: gen).t(),
+            ["décodeur.bloc+1"] = ones(2),
         };
         var metadata = new Dictionary<string, string> { ["format"] = "pt", ["note"] = "ünïcode ✓" };
         var path = Path.Combine(folder, "all.safetensors");
@@ -99,6 +100,7 @@ public sealed class SafeTensorsTests : IDisposable
         }
 
         Assert.Equal(metadata, SafeTensors.ReadMetadata(path));
+        Assert.Contains("\"décodeur.bloc+1\"", System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(path).AsSpan(8, 1024)));
         Assert.Empty(Directory.GetFiles(folder, "*.tmp"));
         Assert.Equal(0, (new FileInfo(path).Length - 8 - SafeTensors.ReadEntries(path).Sum(e => e.ByteLength)) % 8);
     }
