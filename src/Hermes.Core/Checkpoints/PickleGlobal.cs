@@ -9,6 +9,7 @@ internal enum PickleCallable
     RebuildParameterWithState,
     OrderedDict,
     TorchSize,
+    CodecsEncode,
 }
 
 /// <summary>A resolved, whitelisted pickle global.</summary>
@@ -23,6 +24,7 @@ internal sealed record PickleGlobal(string Module, string Name, PickleCallable C
         ["torch._utils._rebuild_parameter_with_state"] = PickleCallable.RebuildParameterWithState,
         ["collections.OrderedDict"] = PickleCallable.OrderedDict,
         ["torch.Size"] = PickleCallable.TorchSize,
+        ["_codecs.encode"] = PickleCallable.CodecsEncode,
     };
 
     public string FullName => $"{Module}.{Name}";

@@ -366,6 +366,11 @@ internal sealed class RestrictedUnpickler
 
             case PickleCallable.TorchSize:
                 return args.Length == 1 && args[0] is object?[] dims ? dims : throw Fail("REDUCE", Describe(args), "torch.Size(tuple)");
+            case PickleCallable.CodecsEncode:
+                // Protocol-2 pickles write Python 3 bytes as _codecs.encode(text, 'latin1').
+                return args is [string text, string encoding] && encoding is ("latin1" or "latin-1")
+                    ? Encoding.Latin1.GetBytes(text)
+                    : throw Fail("REDUCE", Describe(args), "_codecs.encode(text, 'latin1')");
             case PickleCallable.RebuildParameter:
             case PickleCallable.RebuildParameterWithState:
                 return args.Length >= 1 && args[0] is torch.Tensor t ? t : throw Fail("REDUCE", Describe(args), $"{callable.FullName}(tensor, ...)");

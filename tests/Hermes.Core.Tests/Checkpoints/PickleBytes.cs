@@ -85,7 +85,7 @@ internal sealed class PickleBytes
     public byte[] ToArray() => bytes.ToArray();
 
     /// <summary>A torch.save-style zip: <c>archive/data.pkl</c>, <c>archive/byteorder</c>, <c>archive/version</c> and storages.</summary>
-    public static byte[] Zip(byte[] pickle, IReadOnlyDictionary<string, byte[]>? storages = null, string prefix = "archive")
+    public static byte[] Zip(byte[] pickle, IReadOnlyDictionary<string, byte[]>? storages = null, string prefix = "archive", string byteOrder = "little")
     {
         using var ms = new MemoryStream();
         using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
@@ -98,7 +98,7 @@ internal sealed class PickleBytes
             }
 
             Add("data.pkl", pickle);
-            Add("byteorder", "little"u8.ToArray());
+            Add("byteorder", System.Text.Encoding.ASCII.GetBytes(byteOrder));
             foreach (var (k, v) in storages ?? new Dictionary<string, byte[]>())
             {
                 Add($"data/{k}", v);

@@ -118,6 +118,71 @@ public sealed class PyTorchCheckpointImportTests : IDisposable
         Assert.Contains("unrecognised", Assert.Throws<CheckpointFormatException>(() => WeightFile.Load(text)).Message);
     }
 
+    // CPython's pickle.dumps of {'a': [1, -2, 2**70, -2**40, 1.5, None, True, False, 'ünï', b'xy', (1, 2, 3), (), (4,), (5, 6)],
+    // 'b': OrderedDict([('n', -129), ('m', 65536)]), 'c': [x, x] with x = ['shared'] (one shared list), 7: 'seven'}.
+    public static TheoryData<int, string> CPythonPickles => new()
+    {
+        { 2, "80027d71002858010000006171015d7102284b014afeffffff8a090000000000000000408a060000000000ff473ff80000000000004e88895805000000c3bc6ec3af7103635f636f646563730a656e636f64650a710458020000007879710558060000006c6174696e3171068671075271084b014b024b03877109294b0485710a4b054b0686710b65580100000062710c63636f6c6c656374696f6e730a4f726465726564446963740a710d2952710e2858010000006e710f4a7fffffff58010000006d71104a000001007558010000006371115d7112285d711358060000007368617265647114616813654b075805000000736576656e7115752e" },
+        { 4, "800495ac000000000000007d94288c0161945d94284b014afeffffff8a090000000000000000408a060000000000ff473ff80000000000004e88898c05c3bc6ec3af9443027879944b014b024b038794294b0485944b054b068694658c0162948c0b636f6c6c656374696f6e73948c0b4f72646572656444696374949394295294288c016e944a7fffffff8c016d944a00000100758c0163945d94285d948c0673686172656494616811654b078c05736576656e94752e" },
+        { 5, "800595ac000000000000007d94288c0161945d94284b014afeffffff8a090000000000000000408a060000000000ff473ff80000000000004e88898c05c3bc6ec3af9443027879944b014b024b038794294b0485944b054b068694658c0162948c0b636f6c6c656374696f6e73948c0b4f72646572656444696374949394295294288c016e944a7fffffff8c016d944a00000100758c0163945d94285d948c0673686172656494616811654b078c05736576656e94752e" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CPythonPickles))]
+    public void CPythonPicklesOfPlainDataDecodeExactly(int protocol, string hex)
+    {
+        _ = protocol;
+        var path = Path.Combine(folder, "plain.pt");
+        File.WriteAllBytes(path, PickleBytes.Zip(Convert.FromHexString(hex)));
+
+        var root = Assert.IsType<OrderedDictionary<object, object?>>(PyTorchCheckpoint.ReadObject(path));
+
+        Assert.Equal(["a", "b", "c", 7L], root.Keys);
+        var a = Assert.IsType<List<object?>>(root["a"]);
+        Assert.Equal(1L, a[0]);
+        Assert.Equal(-2L, a[1]);
+        Assert.Equal(System.Numerics.BigInteger.Pow(2, 70), a[2]);
+        Assert.Equal(-(1L << 40), a[3]);
+        Assert.Equal(1.5, a[4]);
+        Assert.Null(a[5]);
+        Assert.Equal(true, a[6]);
+        Assert.Equal(false, a[7]);
+        Assert.Equal("ünï", a[8]);
+        Assert.Equal("xy"u8.ToArray(), a[9]);
+        Assert.Equal([1L, 2L, 3L], Assert.IsType<object?[]>(a[10]));
+        Assert.Empty(Assert.IsType<object?[]>(a[11]));
+        Assert.Equal([4L], Assert.IsType<object?[]>(a[12]));
+        Assert.Equal([5L, 6L], Assert.IsType<object?[]>(a[13]));
+        var b = Assert.IsType<OrderedDictionary<object, object?>>(root["b"]);
+        Assert.Equal(-129L, b["n"]);
+        Assert.Equal(65536L, b["m"]);
+        var c = Assert.IsType<List<object?>>(root["c"]);
+        Assert.Same(c[0], c[1]);
+        Assert.Equal(["shared"], Assert.IsType<List<object?>>(c[0]));
+        Assert.Equal("seven", root[7L]);
+    }
+
+    [Fact]
+    public void BigEndianArchivesAreByteSwapped()
+    {
+        var pickle = new PickleBytes().Proto().EmptyDict().Mark()
+            .Str("f").Tensor("0", 2, 0, [2], [1])
+            .Str("l").Tensor("1", 1, 0, [1], [1], "LongStorage")
+            .SetItems().Stop().ToArray();
+        var floats = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleBigEndian(floats, 1.25f);
+        System.Buffers.Binary.BinaryPrimitives.WriteSingleBigEndian(floats.AsSpan(4), -3f);
+        var longs = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(longs, 123456789012L);
+        var path = Path.Combine(folder, "big.pt");
+        File.WriteAllBytes(path, PickleBytes.Zip(pickle, new Dictionary<string, byte[]> { ["0"] = floats, ["1"] = longs }, byteOrder: "big"));
+
+        using var scope = NewDisposeScope();
+        var sd = PyTorchCheckpoint.ReadStateDict(path);
+        Assert.Equal(new[] { 1.25f, -3f }, sd["f"].data<float>().ToArray());
+        Assert.Equal(123456789012L, sd["l"].item<long>());
+    }
+
     [Fact]
     public void ViewsAreRebuiltWithOffsetSizeStrideAndShareTheirStorage()
     {
