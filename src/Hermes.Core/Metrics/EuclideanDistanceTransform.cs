@@ -44,13 +44,14 @@ public static class EuclideanDistanceTransform
         }
 
         var (d, h, w) = (shape.Depth, shape.Height, shape.Width);
-        TransformAxis(f, lines: d * h, length: w, stride: 1, lineStart: line => line * w, spacing.X);
-        TransformAxis(f, lines: d * w, length: h, stride: w, lineStart: line => ((line / w) * h * w) + (line % w), spacing.Y);
-        TransformAxis(f, lines: h * w, length: d, stride: h * w, lineStart: line => line, spacing.Z);
+        TransformRows(f, d * h, w, spacing.X);
+        TransformStrided(f, outer: d, outerStride: h * w, length: h, stride: w, inner: w, spacing.Y);
+        TransformStrided(f, outer: 1, outerStride: 0, length: d, stride: h * w, inner: h * w, spacing.Z);
         return f;
     }
 
-    private static void TransformAxis(double[] f, int lines, int length, int stride, Func<int, int> lineStart, double step)
+    /// <summary>Lines that are contiguous rows (the x axis).</summary>
+    private static void TransformRows(double[] f, int lines, int length, double step)
     {
         if (length == 1)
         {
@@ -63,25 +64,73 @@ public static class EuclideanDistanceTransform
             () => new LineBuffers(length),
             (line, _, buffers) =>
             {
-                var start = lineStart(line);
-                var input = buffers.Input;
-                var any = false;
-                for (int i = 0, k = start; i < length; i++, k += stride)
-                {
-                    input[i] = f[k];
-                    any |= !double.IsPositiveInfinity(input[i]);
-                }
-
-                if (!any)
+                var row = f.AsSpan(line * length, length);
+                if (!row.ContainsAnyExcept(double.PositiveInfinity))
                 {
                     return buffers;
                 }
 
-                LowerEnvelope(input, buffers.Output, buffers.Vertices, buffers.Boundaries, step);
-                var output = buffers.Output;
-                for (int i = 0, k = start; i < length; i++, k += stride)
+                row.CopyTo(buffers.Input);
+                LowerEnvelope(buffers.Input, row, buffers.Vertices, buffers.Boundaries, step);
+                return buffers;
+            },
+            _ => { });
+    }
+
+    /// <summary>
+    /// Lines along a strided axis, processed in tiles of <see cref="TileWidth"/> neighbouring lines: each tile row is a
+    /// contiguous chunk of memory, so the strided axis is read and written a cache line at a time.
+    /// </summary>
+    private static void TransformStrided(double[] f, int outer, int outerStride, int length, int stride, int inner, double step)
+    {
+        if (length == 1)
+        {
+            return;
+        }
+
+        var blocks = (inner + TileWidth - 1) / TileWidth;
+        Parallel.For(
+            0,
+            outer * blocks,
+            () => new LineBuffers(length),
+            (item, _, buffers) =>
+            {
+                var (o, block) = (item / blocks, item % blocks);
+                var first = block * TileWidth;
+                var width = Math.Min(TileWidth, inner - first);
+                var origin = (o * outerStride) + first;
+                var tile = buffers.Tile;
+                for (var i = 0; i < length; i++)
                 {
-                    f[k] = output[i];
+                    f.AsSpan(origin + (i * stride), width).CopyTo(tile.AsSpan(i * TileWidth, width));
+                }
+
+                var input = buffers.Input;
+                var output = buffers.Output;
+                for (var b = 0; b < width; b++)
+                {
+                    var any = false;
+                    for (var i = 0; i < length; i++)
+                    {
+                        input[i] = tile[(i * TileWidth) + b];
+                        any |= !double.IsPositiveInfinity(input[i]);
+                    }
+
+                    if (!any)
+                    {
+                        continue;
+                    }
+
+                    LowerEnvelope(input, output, buffers.Vertices, buffers.Boundaries, step);
+                    for (var i = 0; i < length; i++)
+                    {
+                        tile[(i * TileWidth) + b] = output[i];
+                    }
+                }
+
+                for (var i = 0; i < length; i++)
+                {
+                    tile.AsSpan(i * TileWidth, width).CopyTo(f.AsSpan(origin + (i * stride), width));
                 }
 
                 return buffers;
@@ -147,8 +196,12 @@ public static class EuclideanDistanceTransform
         }
     }
 
+    private const int TileWidth = 16;
+
     private sealed class LineBuffers(int length)
     {
+        public double[] Tile { get; } = new double[length * TileWidth];
+
         public double[] Input { get; } = new double[length];
 
         public double[] Output { get; } = new double[length];

@@ -90,10 +90,10 @@ public sealed class SurfaceDistances
 
         var predictionBorder = BorderMask(predictionCodes);
         var referenceBorder = BorderMask(referenceCodes);
-        var toPrediction = EuclideanDistanceTransform.Distances(predictionBorder, grid, spacing);
+        var toPrediction = EuclideanDistanceTransform.SquaredDistances(predictionBorder, grid, spacing);
         var (refDistances, refAreas) = Gather(referenceBorder, referenceCodes, toPrediction, areas);
         toPrediction = null;
-        var toReference = EuclideanDistanceTransform.Distances(referenceBorder, grid, spacing);
+        var toReference = EuclideanDistanceTransform.SquaredDistances(referenceBorder, grid, spacing);
         var (predDistances, predAreas) = Gather(predictionBorder, predictionCodes, toReference, areas);
         return new SurfaceDistances(refDistances, refAreas, predDistances, predAreas);
     }
@@ -359,7 +359,7 @@ public sealed class SurfaceDistances
         return border;
     }
 
-    private static (double[] Distances, double[] Areas) Gather(byte[] border, byte[] codes, double[] distanceMap, double[] areaTable)
+    private static (double[] Distances, double[] Areas) Gather(byte[] border, byte[] codes, double[] squaredDistanceMap, double[] areaTable)
     {
         var count = 0;
         foreach (var b in border)
@@ -374,7 +374,7 @@ public sealed class SurfaceDistances
         {
             if (border[i] != 0)
             {
-                distances[j] = distanceMap[i];
+                distances[j] = Math.Sqrt(squaredDistanceMap[i]);
                 areas[j] = areaTable[codes[i]];
                 j++;
             }
