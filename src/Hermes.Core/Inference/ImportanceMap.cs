@@ -1,3 +1,4 @@
+using Hermes.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,6 +19,7 @@ public static class ImportanceMap
     /// <returns>A float32 tensor [d, h, w].</returns>
     public static Tensor Create((int Depth, int Height, int Width) window, WindowWeighting weighting, double sigmaScale = 0.125, Device? device = null)
     {
+        HermesRuntime.EnsureInitialized();
         if (weighting == WindowWeighting.Uniform)
         {
             return ones([window.Depth, window.Height, window.Width], ScalarType.Float32, device);

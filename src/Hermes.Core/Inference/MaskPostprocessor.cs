@@ -55,12 +55,7 @@ public sealed class MaskPostprocessor
         }
 
         var shape = MaskShape.FromTensorShape(masks.shape);
-        byte[] voxels;
-        using (var bytes = masks.ne(0).to(ScalarType.Byte).cpu().contiguous())
-        {
-            voxels = new byte[bytes.numel()];
-            bytes.data<byte>().CopyTo(voxels);
-        }
+        var voxels = MaskBytes.From(masks);
 
         var perTask = checked((int)shape.VoxelCount);
         for (var offset = 0; offset < voxels.Length; offset += perTask)

@@ -159,7 +159,7 @@ public sealed class SlidingWindowInferer
                 throw new ArgumentException($"The model must return [N, T, d, h, w] = [{expected[0]}, T, {expected[2]}, {expected[3]}, {expected[4]}] for windows [{string.Join(", ", windows.shape)}]; got [{string.Join(", ", logits.shape)}].", nameof(predictor));
             }
 
-            var p = options.ApplySigmoid ? logits.sigmoid() : logits.to(ScalarType.Float32);
+            var p = options.ApplySigmoid ? logits.sigmoid() : logits.to(ScalarType.Float32).clone(); // never modify the model's tensor
             if (dims.Length != 0)
             {
                 p = p.flip(dims);

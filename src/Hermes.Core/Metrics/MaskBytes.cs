@@ -1,3 +1,4 @@
+using Hermes.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -8,6 +9,8 @@ internal static class MaskBytes
 {
     public static byte[] From(Tensor mask)
     {
+        ArgumentNullException.ThrowIfNull(mask);
+        HermesRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
         var bytes = mask.ne(0).to(ScalarType.Byte).cpu().contiguous();
         var result = new byte[bytes.numel()];

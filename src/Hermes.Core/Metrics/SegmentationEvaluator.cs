@@ -57,6 +57,26 @@ public sealed class SegmentationEvaluator(EvaluationOptions options)
         }
     }
 
+    /// <summary>Evaluates one task of one case given as two [D, H, W] tensors (any dtype and device, non-zero = foreground).</summary>
+    /// <param name="report">The report to append to.</param>
+    /// <param name="caseId">The case identifier.</param>
+    /// <param name="task">The task name.</param>
+    /// <param name="prediction">Predicted mask, [D, H, W].</param>
+    /// <param name="reference">Reference mask, same shape.</param>
+    /// <param name="spacing">The spacing in mm (z, y, x).</param>
+    /// <exception cref="ArgumentException">The tensors are not two [D, H, W] masks of equal shape.</exception>
+    public void Evaluate(MetricReport report, string caseId, string task, TorchSharp.torch.Tensor prediction, TorchSharp.torch.Tensor reference, VoxelSpacing spacing)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(reference);
+        if (prediction.dim() != 3 || !prediction.shape.SequenceEqual(reference.shape))
+        {
+            throw new ArgumentException($"Case '{caseId}', task '{task}': expected two [D, H, W] masks of equal shape; got [{string.Join(", ", prediction.shape)}] and [{string.Join(", ", reference.shape)}].", nameof(reference));
+        }
+
+        Evaluate(report, caseId, task, MaskBytes.From(prediction), MaskBytes.From(reference), MaskShape.FromTensorShape(prediction.shape), spacing);
+    }
+
     private static EvaluationOptions Validated(EvaluationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

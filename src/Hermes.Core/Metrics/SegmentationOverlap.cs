@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Hermes.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -80,6 +81,7 @@ public static class SegmentationOverlap
             throw new ArgumentException($"Prediction shape [{string.Join(", ", prediction.shape)}] differs from reference shape [{string.Join(", ", reference.shape)}].", nameof(reference));
         }
 
+        HermesRuntime.EnsureInitialized();
         using var scope = NewDisposeScope();
         var p = prediction.ne(0);
         var r = reference.to(prediction.device).ne(0);

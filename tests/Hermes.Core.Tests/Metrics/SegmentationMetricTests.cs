@@ -31,6 +31,26 @@ public class SegmentationMetricTests
         Assert.Equal(overlap / (double)((2 * volume) - overlap), counts.IoU, 12);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(5.0)]
+    [InlineData(12.5)]
+    public void DiceOfOffsetSpheresInAnisotropicSpacingMatchesTheLensVolumeWithinOnePercent(double shiftMm)
+    {
+        // Two balls of radius R whose centres are δ apart intersect in a lens of volume π(4R + δ)(2R − δ)² / 12.
+        var spacing = new VoxelSpacing(1.4, 0.7, 0.9);
+        var shape = new MaskShape(45, 100, 80);
+        const double radius = 22.0;
+        var reference = SyntheticMasks.Ball(shape, spacing, (30.0, 33.0, 34.0), radius);
+        var prediction = SyntheticMasks.Ball(shape, spacing, (30.0 + (shiftMm * 0.6), 33.0 + (shiftMm * 0.8), 34.0), radius);
+
+        var dice = SegmentationOverlap.Dice(prediction, reference);
+
+        var lens = Math.PI * ((4 * radius) + shiftMm) * Math.Pow((2 * radius) - shiftMm, 2) / 12;
+        var analytic = lens / (4.0 / 3.0 * Math.PI * Math.Pow(radius, 3));
+        Assert.InRange(dice / analytic, 0.99, 1.01);
+    }
+
     [Fact]
     public void CountsOnTensorsEqualCountsOnSpans()
     {
@@ -100,6 +120,12 @@ public class SegmentationMetricTests
         Assert.Equal((1.0 + 0.9 + 0.0) / 3, dice.Mean, 12);
         Assert.Equal(0.9, dice.Median, 12);
         Assert.Equal(Math.Sqrt((Math.Pow(1 - (1.9 / 3), 2) + Math.Pow(0.9 - (1.9 / 3), 2) + Math.Pow(1.9 / 3, 2)) / 2), dice.StandardDeviation, 12);
+
+        var fromTensors = new MetricReport();
+        using var p = torch.tensor(shifted, [Shape.Depth, Shape.Height, Shape.Width]).to(torch.float32);
+        using var r = torch.tensor(reference, [Shape.Depth, Shape.Height, Shape.Width]);
+        evaluator.Evaluate(fromTensors, "case2", "liver", p, r, spacing);
+        Assert.Equal(report.Records.Skip(5).Take(5), fromTensors.Records);
     }
 
     [Fact]
