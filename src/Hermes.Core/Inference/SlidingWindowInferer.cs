@@ -71,9 +71,9 @@ public sealed class SlidingWindowInferer
         var outputDevice = options.OutputDevice ?? input.device;
         var windowDevice = options.WindowDevice ?? input.device;
 
-        var zs = WindowGrid.Starts(d, wd, options.Overlap);
-        var ys = WindowGrid.Starts(h, wh, options.Overlap);
-        var xs = WindowGrid.Starts(w, ww, options.Overlap);
+        var zs = WindowGrid.Starts(options.StartPolicy, d, wd, options.Overlap);
+        var ys = WindowGrid.Starts(options.StartPolicy, h, wh, options.Overlap);
+        var xs = WindowGrid.Starts(options.StartPolicy, w, ww, options.Overlap);
         var placements = new List<WindowPlacement>(volumes * zs.Length * ys.Length * xs.Length);
         for (var b = 0; b < volumes; b++)
         {

@@ -9,6 +9,9 @@ public sealed class SlidingWindowOptions
     /// <summary>Fraction of a window shared with its neighbour along each axis, in [0, 1). Default 0.5 (the reference).</summary>
     public double Overlap { get; set; } = 0.5;
 
+    /// <summary>How window starts are placed. Default <see cref="WindowStartPolicy.Even"/>; <see cref="WindowStartPolicy.Reference"/> with <see cref="WindowWeighting.Uniform"/> reproduces the reference's stitching.</summary>
+    public WindowStartPolicy StartPolicy { get; set; } = WindowStartPolicy.Even;
+
     /// <summary>Windows passed to the model per call. Default 1.</summary>
     public int WindowsPerBatch { get; set; } = 1;
 
@@ -59,6 +62,11 @@ public sealed class SlidingWindowOptions
         if (!(GaussianSigmaScale > 0) || double.IsInfinity(GaussianSigmaScale))
         {
             throw new ArgumentOutOfRangeException(nameof(GaussianSigmaScale), GaussianSigmaScale, "SlidingWindowOptions.GaussianSigmaScale must be a finite positive number.");
+        }
+
+        if (!Enum.IsDefined(StartPolicy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(StartPolicy), StartPolicy, "SlidingWindowOptions.StartPolicy is not a known policy.");
         }
 
         if (!Enum.IsDefined(Weighting))

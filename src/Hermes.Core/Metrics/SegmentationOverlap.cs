@@ -67,6 +67,13 @@ public static class SegmentationOverlap
         return new OverlapCounts(both, predicted - both, referenced - both);
     }
 
+    /// <summary>Counts the overlap of two boolean masks of equal length.</summary>
+    /// <param name="prediction">The predicted mask.</param>
+    /// <param name="reference">The reference mask.</param>
+    /// <returns>The counts.</returns>
+    public static OverlapCounts Count(ReadOnlySpan<bool> prediction, ReadOnlySpan<bool> reference) =>
+        Count(MemoryMarshal.AsBytes(prediction), MemoryMarshal.AsBytes(reference));
+
     /// <summary>Counts the overlap of two tensors of equal shape (any dtype, non-zero = foreground, any device).</summary>
     /// <param name="prediction">The predicted mask.</param>
     /// <param name="reference">The reference mask.</param>

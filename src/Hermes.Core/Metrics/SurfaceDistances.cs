@@ -98,6 +98,15 @@ public sealed class SurfaceDistances
         return new SurfaceDistances(refDistances, refAreas, predDistances, predAreas);
     }
 
+    /// <summary>Computes the surface distances of two boolean masks laid out as [D, H, W].</summary>
+    /// <param name="prediction">The predicted mask.</param>
+    /// <param name="reference">The reference mask.</param>
+    /// <param name="shape">The shape of both masks.</param>
+    /// <param name="spacing">Voxel spacing in mm, array-axis order (z, y, x).</param>
+    /// <returns>The distances and surfel areas.</returns>
+    public static SurfaceDistances Compute(ReadOnlySpan<bool> prediction, ReadOnlySpan<bool> reference, MaskShape shape, VoxelSpacing spacing) =>
+        Compute(System.Runtime.InteropServices.MemoryMarshal.AsBytes(prediction), System.Runtime.InteropServices.MemoryMarshal.AsBytes(reference), shape, spacing);
+
     /// <summary>Computes the surface distances of two [D, H, W] tensors (any dtype, non-zero = foreground, any device).</summary>
     /// <param name="prediction">The predicted mask, [D, H, W].</param>
     /// <param name="reference">The reference mask, [D, H, W].</param>

@@ -184,6 +184,42 @@ public class SlidingWindowTests
     }
 
     [Fact]
+    public void ReferenceStartsFollowTheSpecification()
+    {
+        Assert.Equal(new[] { 0, 64, 128, 172 }, WindowGrid.ReferenceStarts(300, 128, 0.5));
+        Assert.Equal(new[] { 0 }, WindowGrid.ReferenceStarts(128, 128, 0.5)); // 0 twice in the reference (§14.16)
+        Assert.Equal(new[] { 0, 64 }, WindowGrid.ReferenceStarts(192, 128, 0.5)); // 0, 64, then 128 → 64
+        Assert.Equal(new[] { 0, 64, 72 }, WindowGrid.ReferenceStarts(200, 128, 0.5));
+    }
+
+    [Fact]
+    public void ReferenceStitchingIsTheUniformAverageOverTheReferenceWindows()
+    {
+        // A model returning a different constant per window: the stitched value of a voxel is the mean of the
+        // sigmoids of the windows (reference starts) that cover it.
+        var options = new SlidingWindowOptions { WindowSize = (8, 6, 6), StartPolicy = WindowStartPolicy.Reference, Weighting = WindowWeighting.Uniform };
+        var inferer = new SlidingWindowInferer(options);
+        using var input = zeros(1, 20, 6, 6);
+        static float Value(WindowPlacement p) => (p.Z * 0.37f) - 1;
+
+        using var result = inferer.Infer(input, new ConstantPerWindow(Value));
+
+        var starts = WindowGrid.ReferenceStarts(20, 8, 0.5); // 0, 4, 8, 12
+        Assert.Equal(new[] { 0, 4, 8, 12 }, starts);
+        for (var z = 0; z < 20; z++)
+        {
+            var covering = starts.Where(s => s <= z && z < s + 8).Select(s => 1 / (1 + Math.Exp(-Value(new WindowPlacement(0, s, 0, 0))))).ToArray();
+            Assert.Equal(covering.Average(), result[0, z, 3, 2].item<float>(), 5);
+        }
+    }
+
+    private sealed class ConstantPerWindow(Func<WindowPlacement, float> value) : IWindowPredictor
+    {
+        public Tensor Predict(Tensor windows, IReadOnlyList<WindowPlacement> placements) =>
+            stack(placements.Select(p => full(new long[] { 1, windows.shape[2], windows.shape[3], windows.shape[4] }, value(p))), 0);
+    }
+
+    [Fact]
     public void GaussianImportanceMapIsCentredSymmetricAndHasTheConfiguredSigma()
     {
         using var map = ImportanceMap.Create((33, 17, 25), WindowWeighting.Gaussian, 0.125);

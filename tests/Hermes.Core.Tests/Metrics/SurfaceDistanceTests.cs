@@ -219,6 +219,9 @@ public class SurfaceDistanceTests
         Assert.Equal(spans.HausdorffDistance(), tensors.HausdorffDistance());
         Assert.Equal(spans.ReferenceSurfaceArea, tensors.ReferenceSurfaceArea);
         Assert.Equal(Anisotropic.Y, spans.HausdorffDistance(100), 12); // the y faces are one row apart
+        var bools = SurfaceDistances.Compute(prediction.Select(v => v != 0).ToArray(), reference.Select(v => v != 0).ToArray(), shape, Anisotropic);
+        Assert.Equal(spans.NormalizedSurfaceDice(0.5), bools.NormalizedSurfaceDice(0.5));
+        Assert.Equal(SegmentationOverlap.Count(prediction, reference), SegmentationOverlap.Count(prediction.Select(v => v != 0).ToArray(), reference.Select(v => v != 0).ToArray()));
     }
 
     private static (int Z, int Y, int X) Coordinates(int index, MaskShape shape) =>
