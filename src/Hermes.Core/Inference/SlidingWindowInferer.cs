@@ -58,6 +58,7 @@ public sealed class SlidingWindowInferer
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(predictor);
+        options.Validate(); // the options object may have been changed since construction
         if (input.dim() is not (4 or 5))
         {
             throw new ArgumentException($"Sliding-window input must be [C, D, H, W] or [B, C, D, H, W]; got [{string.Join(", ", input.shape)}].", nameof(input));

@@ -73,6 +73,15 @@ public class SegmentationMetricTests
         var expectedBoth = p.Zip(r).Count(t => t.First != 0 && t.Second != 0);
         Assert.Equal(expectedBoth, spans.TruePositives);
         Assert.Equal(p.Count(v => v != 0), spans.PredictionVoxels);
+
+        // Lengths that are not a multiple of the vector width exercise the scalar tail.
+        foreach (var length in new[] { 1, 31, 8191, p.Length - 5 })
+        {
+            var part = SegmentationOverlap.Count(p.AsSpan(0, length), r.AsSpan(0, length));
+            Assert.Equal(p.Take(length).Zip(r).Count(t => t.First != 0 && t.Second != 0), part.TruePositives);
+            Assert.Equal(p.Take(length).Count(v => v != 0), part.PredictionVoxels);
+            Assert.Equal(r.Take(length).Count(v => v != 0), part.ReferenceVoxels);
+        }
     }
 
     [Fact]

@@ -73,22 +73,40 @@ public class SurfaceDistanceTests
     }
 
     [Fact]
-    public void SurfelAreasAreInvariantUnderCubeSymmetriesOfTheCode()
+    public void SurfelAreasAreInvariantUnderTheFortyEightCubeSymmetries()
     {
-        // Mirroring the cube along x maps code c to c' and must not change its area at any spacing.
-        var s = Anisotropic;
-        for (var code = 0; code < 256; code++)
+        // Permuting the axes (with the spacing permuted alike) and mirroring any of them maps code c to c' with the same
+        // physical area: the construction has no preferred axis or direction.
+        double[] s = [Anisotropic.Z, Anisotropic.Y, Anisotropic.X];
+        int[][] permutations = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+        foreach (var perm in permutations)
         {
-            var mirrored = 0;
-            for (var c = 0; c < 8; c++)
+            var permuted = new VoxelSpacing(s[perm[0]], s[perm[1]], s[perm[2]]);
+            for (var mirror = 0; mirror < 8; mirror++)
             {
-                if ((code & (1 << (7 - c))) != 0)
+                for (var code = 0; code < 256; code++)
                 {
-                    mirrored |= 1 << (7 - (c ^ 1));
+                    var mapped = 0;
+                    for (var c = 0; c < 8; c++)
+                    {
+                        if ((code & (1 << (7 - c))) == 0)
+                        {
+                            continue;
+                        }
+
+                        int[] old = [c >> 2, (c >> 1) & 1, c & 1];
+                        var n = new int[3];
+                        for (var axis = 0; axis < 3; axis++)
+                        {
+                            n[axis] = old[perm[axis]] ^ ((mirror >> axis) & 1);
+                        }
+
+                        mapped |= SurfelAreaTable.CornerBit(n[0], n[1], n[2]);
+                    }
+
+                    Assert.Equal(SurfaceDistances.SurfaceArea(Anisotropic, code), SurfaceDistances.SurfaceArea(permuted, mapped), 12);
                 }
             }
-
-            Assert.Equal(SurfaceDistances.SurfaceArea(s, code), SurfaceDistances.SurfaceArea(s, mirrored), 12);
         }
     }
 
