@@ -42,9 +42,14 @@ public sealed class MetaImageWriter : IVolumeWriter
                 }
 
                 var start = file.Position;
-                using (var output = compress ? new ZLibStream(file, options.Compression, leaveOpen: true) : (Stream)new BufferedStream(file))
+                if (compress)
                 {
+                    using var output = new ZLibStream(file, options.Compression, leaveOpen: true);
                     TensorBytes.ForEachChunk(data, span => output.Write(span));
+                }
+                else
+                {
+                    TensorBytes.ForEachChunk(data, span => file.Write(span));
                 }
 
                 compressedSize = file.Position - start;

@@ -38,8 +38,15 @@ public sealed class NrrdWriter : IVolumeWriter
                     file.Write(header);
                 }
 
-                using var output = gzip ? new GZipStream(file, options.Compression, leaveOpen: true) : (Stream)new BufferedStream(file);
-                TensorBytes.ForEachChunk(data, span => output.Write(span));
+                if (gzip)
+                {
+                    using var output = new GZipStream(file, options.Compression, leaveOpen: true);
+                    TensorBytes.ForEachChunk(data, span => output.Write(span));
+                }
+                else
+                {
+                    TensorBytes.ForEachChunk(data, span => file.Write(span));
+                }
             }
 
             if (temporaryHeader is not null)
