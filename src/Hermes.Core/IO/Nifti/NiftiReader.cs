@@ -188,7 +188,15 @@ public sealed class NiftiReader : IVolumeReader
         var sk = (int)(ndim >= 3 ? h.Dim[3] : 1);
         tensorShape = [channels, sk, sj, si];
         var affine = NiftiAffine.Best(h, file, out source);
-        return new VolumeGeometry(si, sj, sk, affine);
+        try
+        {
+            return new VolumeGeometry(si, sj, sk, affine);
+        }
+        catch (ArgumentException e)
+        {
+            var field = source switch { NiftiAffine.Source.Sform => "srow_x/srow_y/srow_z", NiftiAffine.Source.Qform => "quatern/qoffset/pixdim", _ => "pixdim" };
+            throw new VolumeFormatException(file, field, "a singular or non-finite affine", "an invertible voxel-to-world matrix (non-zero spacing)", e);
+        }
     }
 
     private static (double Slope, double Inter) Scaling(NiftiHeader h, string file, VolumeReadOptions options)
