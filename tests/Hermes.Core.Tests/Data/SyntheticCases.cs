@@ -2,6 +2,8 @@ using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.IO;
 using Hermes.Volumes;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Hermes.Core.Tests.Data;
 
@@ -66,5 +68,18 @@ internal static class SyntheticCases
         catalog.Add(new DatasetDeclaration { Name = "b", Modalities = ["CT"], Labels = [new(1, "b/one"), new(2, "b/two"), new(3, "b/three")], SampleWeight = 2 });
         catalog.Add(new DatasetDeclaration { Name = "c", Modalities = ["T2-MRI"], Labels = [new(1, "c/one")], SampleWeight = 1 });
         return catalog;
+    }
+
+    /// <summary>Same shape, same dtype, every element equal.</summary>
+    public static bool Same(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape) || a.dtype != b.dtype)
+        {
+            return false;
+        }
+
+        using var eq = a.eq(b);
+        using var all = eq.all();
+        return all.ToBoolean();
     }
 }
