@@ -89,7 +89,10 @@ public static class Resampling
         using var scope = NewDisposeScope();
         var input = batched ? data : data.unsqueeze(0);
         var padding = zeroOutside ? GridSamplePaddingMode.Zeros : GridSamplePaddingMode.Border;
-        var compute = data.dtype is ScalarType.Float64 or ScalarType.Int32 or ScalarType.Int64 ? ScalarType.Float64 : ScalarType.Float32;
+        // float32 unless the data is float64, or integer labels exceed float32's exact integer range (2^24).
+        var compute = data.dtype == ScalarType.Float64 || (mode != ResamplingMode.Linear && data.dtype is ScalarType.Int32 or ScalarType.Int64 && data.abs().max().item<long>() > (1L << 24))
+            ? ScalarType.Float64
+            : ScalarType.Float32;
         var grid = Grid(source, target, input.shape[0], input.shape[1], compute, data.device);
         Tensor result;
         switch (mode)
