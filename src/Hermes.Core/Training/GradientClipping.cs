@@ -9,7 +9,8 @@ public static class GradientClipping
 {
     /// <summary>
     /// Computes ‖g‖₂ over every gradient of <paramref name="parameters"/> (parameters without a gradient are skipped),
-    /// as a float32 scalar tensor on the gradients' device, without moving anything to the host.
+    /// as a scalar tensor on the gradients' device (float64 when a gradient is float64, else float32), without moving
+    /// anything to the host.
     /// </summary>
     /// <param name="parameters">The parameters.</param>
     /// <returns>The global norm (0 when no parameter has a gradient). The caller owns it.</returns>
@@ -24,11 +25,12 @@ public static class GradientClipping
             var g = p.grad;
             if (g is not null)
             {
-                norms.Add(g.to_type(ScalarType.Float32).norm());
+                norms.Add(g.dtype == ScalarType.Float64 ? g.norm() : g.to_type(ScalarType.Float32).norm());
             }
         }
 
-        var result = norms.Count == 0 ? zeros([], ScalarType.Float32) : stack(norms).norm();
+        var type = norms.Any(n => n.dtype == ScalarType.Float64) ? ScalarType.Float64 : ScalarType.Float32;
+        var result = norms.Count == 0 ? zeros([], ScalarType.Float32) : stack(norms.Select(n => n.to_type(type))).norm();
         return scope.MoveToOuter(result);
     }
 

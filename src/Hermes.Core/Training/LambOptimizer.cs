@@ -70,7 +70,7 @@ public sealed class LambOptimizer : ITrainingOptimizer
 
     /// <summary>The global gradient norm measured by the last step, before clipping (NaN before the first step).</summary>
     /// <remarks>Reading it synchronises with the device.</remarks>
-    public double LastGradientNorm => lastNorm is null ? double.NaN : lastNorm.item<float>();
+    public double LastGradientNorm => lastNorm is null ? double.NaN : lastNorm.to_type(ScalarType.Float64).item<double>();
 
     /// <inheritdoc/>
     public void Step()
