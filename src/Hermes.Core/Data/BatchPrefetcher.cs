@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Hermes.Training;
 
 namespace Hermes.Data;
 

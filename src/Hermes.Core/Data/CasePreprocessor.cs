@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hermes.IO;
+using Hermes.Preprocessing;
 using TorchSharp;
 using Hermes.Volumes;
 using static TorchSharp.torch;
@@ -35,14 +36,21 @@ internal static class CasePreprocessor
         var label = ReadLabel(reference, dataset, geometry);
         if (options.Reorient)
         {
-            (label, _) = CanonicalOrientation.ToRas(label, geometry);
-            (image, geometry) = CanonicalOrientation.ToRas(image, geometry);
+            var reorientation = Reorientation.ToCanonical(geometry);
+            if (!reorientation.IsIdentity)
+            {
+                label = reorientation.Apply(label);
+                image = reorientation.Apply(image);
+                geometry = reorientation.Target;
+            }
         }
 
-        if (options.TargetSpacing is { } spacing)
+        if (options.TargetSpacing is { } spacing && !SameSpacing(geometry.Spacing, spacing))
         {
-            (label, _) = SpacingResampler.Resample(label, geometry, spacing, nearest: true);
-            (image, geometry) = SpacingResampler.Resample(image, geometry, spacing, nearest: false);
+            var target = Resampling.TargetForSpacing(geometry, spacing);
+            label = Resampling.Resample(label.to(ScalarType.Float32), geometry, target, options.LabelResampling).round().to(ScalarType.Byte);
+            image = Resampling.Resample(image, geometry, target, ResamplingMode.Linear);
+            geometry = target;
         }
 
         image = IntensityNormalizer.Apply(image, options.NormalizationFor(modality));
@@ -51,6 +59,9 @@ internal static class CasePreprocessor
         result.Label.MoveToOuterDisposeScope();
         return result;
     }
+
+    private static bool SameSpacing(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
+        Enumerable.Range(0, 3).All(i => Math.Abs(a[i] - b[i]) <= 1e-6 * b[i]);
 
     private static Volume Read(string path, string role, CaseReference reference)
     {

@@ -20,8 +20,8 @@ internal static class IntensityNormalizer
                     x = x.clamp(normalization.Lower, normalization.Upper);
                     break;
                 case IntensityClipMode.Percentiles:
-                    var sorted = x.flatten().sort().Values;
-                    x = x.clamp(Percentile(sorted, normalization.Lower), Percentile(sorted, normalization.Upper));
+                    var (lo, hi) = Preprocessing.IntensityNormalization.Percentiles(x, normalization.Lower, normalization.Upper);
+                    x = x.clamp(lo, hi);
                     break;
             }
 
@@ -36,17 +36,5 @@ internal static class IntensityNormalizer
         }
 
         return stack(channels, 0).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>NumPy's default (linear) percentile of a sorted 1-D tensor.</summary>
-    private static double Percentile(Tensor sorted, double p)
-    {
-        var n = sorted.shape[0];
-        var pos = p / 100.0 * (n - 1);
-        var lo = (long)Math.Floor(pos);
-        var hi = Math.Min(lo + 1, n - 1);
-        var a = sorted[lo].ToDouble();
-        var b = sorted[hi].ToDouble();
-        return a + ((b - a) * (pos - lo));
     }
 }

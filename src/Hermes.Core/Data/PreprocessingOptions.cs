@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Hermes.Checkpoints;
+using ResamplingMode = Hermes.Preprocessing.ResamplingMode;
 
 namespace Hermes.Data;
 
@@ -16,6 +17,9 @@ public sealed record PreprocessingOptions
 
     /// <summary>Target spacing in mm along (i, j, k) after re-orientation, i.e. (x, y, z); <see langword="null"/> keeps the native spacing. Reference: 1.5 mm.</summary>
     public IReadOnlyList<double>? TargetSpacing { get; init; } = [1.5, 1.5, 1.5];
+
+    /// <summary>How label maps are resampled: <see cref="ResamplingMode.Nearest"/> (reference) or <see cref="ResamplingMode.LinearOneHot"/> (smoother boundaries).</summary>
+    public ResamplingMode LabelResampling { get; init; } = ResamplingMode.Nearest;
 
     /// <summary>Intensity normalisation per modality name; modalities not listed use <see cref="DefaultNormalization"/>. Defaults:
     /// CT → clip [−991, 500] HU + z-score (reference); everything else → 2nd–98th percentile clip + z-score.</summary>
@@ -52,6 +56,11 @@ public sealed record PreprocessingOptions
             }
         }
 
+        if (LabelResampling == ResamplingMode.Linear)
+        {
+            throw new ArgumentException("LabelResampling must be Nearest or LinearOneHot; linear interpolation would invent label values.", nameof(LabelResampling));
+        }
+
         if (ForegroundLocationsPerLabel < 1)
         {
             throw new ArgumentException($"ForegroundLocationsPerLabel must be ≥ 1; got {ForegroundLocationsPerLabel}.", nameof(ForegroundLocationsPerLabel));
@@ -63,6 +72,7 @@ public sealed record PreprocessingOptions
     {
         ["reorient"] = Reorient,
         ["spacing"] = TargetSpacing is null ? null : new JsonArray([.. TargetSpacing.Select(s => (JsonNode?)JsonValue.Create(s))]),
+        ["labelResampling"] = LabelResampling.ToString(),
         ["normalization"] = NormalizationFor(modality).ToJson(),
         ["locations"] = ForegroundLocationsPerLabel,
     }.ToJsonString();

@@ -1,5 +1,7 @@
 using Hermes.Augmentation;
+using System.Runtime.CompilerServices;
 using Hermes.Runtime;
+using Hermes.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +13,7 @@ namespace Hermes.Data;
 /// device, then per-task binary masks and task lists padded with the null token (−1) to the longest list in the batch + 1.
 /// Batch <c>n</c> is a pure function of the seed and <c>n</c> (resuming at step n reproduces the uninterrupted run).
 /// </summary>
-public sealed class TrainingBatchSource
+public sealed class TrainingBatchSource : IBatchSource
 {
     private const long CaseStream = 1;
     private const long PatchStream = 2;
@@ -70,6 +72,9 @@ public sealed class TrainingBatchSource
     /// <summary>The batch settings.</summary>
     public TrainingBatchOptions Options { get; }
 
+    /// <summary>Batches <see cref="ReadAsync"/> keeps ready ahead of the trainer (default 2).</summary>
+    public int PrefetchCapacity { get; init; } = 2;
+
     /// <summary>Each case's probability per draw.</summary>
     public IReadOnlyList<double> CaseProbabilities => caseSampler.Probabilities;
 
@@ -126,13 +131,30 @@ public sealed class TrainingBatchSource
 
         var valueTensor = tensor(values).view(batch, t, 1, 1, 1).to(device);
         var masks = label.unsqueeze(1).to(ScalarType.Int16).eq(valueTensor).to(ScalarType.Byte);
-        var result = new TrainingBatch(
+        return new TrainingBatch(
             image.contiguous().MoveToOuterDisposeScope(),
             masks.MoveToOuterDisposeScope(),
             tensor(tasks).view(batch, t).to(device).MoveToOuterDisposeScope(),
-            tensor(chosen.Select(c => modalityIds[c]).ToArray()).to(device).MoveToOuterDisposeScope(),
-            [.. chosen.Select(c => $"{cases[c].Dataset}/{cases[c].CaseId}")]);
-        return result;
+            tensor(chosen.Select(c => modalityIds[c]).ToArray()).to(device).MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The cases batch <paramref name="index"/> is drawn from, as <c>dataset/case</c> (for logging; cheap, no I/O).</summary>
+    /// <param name="index">The batch index.</param>
+    /// <returns>One entry per sample.</returns>
+    public IReadOnlyList<string> CasesOf(long index)
+    {
+        var caseRandom = SeedSequence.CreateRandom(Options.Seed, CaseStream, index);
+        return [.. Enumerable.Range(0, Options.BatchSize).Select(_ => caseSampler.Next(caseRandom)).Select(c => $"{cases[c].Dataset}/{cases[c].CaseId}")];
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<TrainingBatch> ReadAsync(long firstStep, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var prefetcher = Prefetch(firstStep, PrefetchCapacity, cancellationToken);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            yield return await prefetcher.NextAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Starts building batches <paramref name="firstIndex"/>, +1, … in the background (see <see cref="BatchPrefetcher"/>).</summary>

@@ -166,16 +166,18 @@ public sealed class PreprocessingCacheTests
         using var r = CasePreprocessor.Run(new CaseReference("a", "r", [img], lab), SyntheticCases.Catalog()["a"], options);
         Assert.Equal([12, 8, 8], r.Geometry.Shape);
         Assert.Equal([1.5, 1.5, 1.5], r.Geometry.Spacing);
-        Assert.Equal(10.0, r.Geometry.Origin[0], 9);
-        for (var i = 0; i < 11; i++)
+        // The grid centre is kept: new voxel m sits at native index −0.25 + 0.5·m (origin 10 − 0.25·3 mm).
+        Assert.Equal(10.0 - 0.75, r.Geometry.Origin[0], 9);
+        for (var m = 1; m < 11; m++)
         {
-            Assert.Equal(i * 1.5, r.Image[0, 2, 3, i].ToDouble(), 4);
+            Assert.Equal(3 * (-0.25 + (0.5 * m)), r.Image[0, 2, 3, m].ToDouble(), 4);
         }
 
+        Assert.Equal(0.0, r.Image[0, 2, 3, 0].ToDouble(), 4); // before the first native centre: border value
         Assert.Equal(15.0, r.Image[0, 2, 3, 11].ToDouble(), 4); // past the last native centre: border value
         using var unique = r.Label.unique().Item1;
         Assert.Equal([0, 1], unique.data<byte>().ToArray());
-        Assert.Equal(0, r.Label[0, 0, 4].ToByte()); // index 4 ↦ native 2.0 → 0
-        Assert.Equal(1, r.Label[0, 0, 6].ToByte()); // index 6 ↦ native 3.0 → 1
+        Assert.Equal(0, r.Label[0, 0, 5].ToByte()); // m = 5 ↦ native 2.25 → 0
+        Assert.Equal(1, r.Label[0, 0, 6].ToByte()); // m = 6 ↦ native 2.75 → 1
     }
 }
