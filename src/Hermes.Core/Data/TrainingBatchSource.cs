@@ -95,12 +95,19 @@ public sealed class TrainingBatchSource : IBatchSource
         var voxels = ed * eh * ew;
         var imageBuffer = new float[(long)batch * channels * voxels];
         var labelBuffer = new byte[(long)batch * voxels];
-        Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxParallelism }, b =>
+        try
         {
-            var source = cases[chosen[b]];
-            var draw = patchSampler.Draw(source, extractSize, SeedSequence.CreateRandom(Options.Seed, PatchStream, index, b));
-            source.ReadPatch(draw.Start, extractSize, imageBuffer.AsSpan(b * channels * voxels, channels * voxels), labelBuffer.AsSpan(b * voxels, voxels));
-        });
+            Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxParallelism }, b =>
+            {
+                var source = cases[chosen[b]];
+                var draw = patchSampler.Draw(source, extractSize, SeedSequence.CreateRandom(Options.Seed, PatchStream, index, b));
+                source.ReadPatch(draw.Start, extractSize, imageBuffer.AsSpan(b * channels * voxels, channels * voxels), labelBuffer.AsSpan(b * voxels, voxels));
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
 
         using var scope = NewDisposeScope();
         var image = tensor(imageBuffer).view(batch, channels, ed, eh, ew).to(device);
