@@ -164,7 +164,7 @@ public sealed class SamplerTests : IDisposable
             Open(SyntheticCases.WritePair(folder.Path, "a", "a0", SyntheticCases.Label(12, 11, 10, (z, y, x) => (x * y + z) % 3), 12, 11, 10)),
             Open(SyntheticCases.WritePair(folder.Path, "b", "b0", SyntheticCases.Label(12, 11, 10, (z, y, x) => (x + z * y) % 4), 12, 11, 10)),
         };
-        var augmenter = new Augmentation.BatchAugmenter(new Augmentation.AugmentationOptions { IntensityProbabilityOverride = 0.5, MirrorProbability = 0.5 });
+        var augmenter = new Hermes.Augmentation.BatchAugmenter(new Hermes.Augmentation.AugmentationOptions { IntensityProbabilityOverride = 0.5, MirrorProbability = 0.5 });
         var options = new TrainingBatchOptions { BatchSize = 3, PatchSize = [6, 6, 6], Seed = 42 };
         var source = new TrainingBatchSource(catalog, cases, options, augmenter);
         using var first = source.GetBatch(7);
