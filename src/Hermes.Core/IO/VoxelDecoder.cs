@@ -28,6 +28,7 @@ internal static class VoxelDecoder
             var expected = raw.numel() * type.SizeInBytes();
             TensorBytes.ForEachChunk(raw, span =>
             {
+                HugePages.Advise(span);
                 var got = ReadFully(stream, span, file);
                 done += got;
                 if (got < span.Length)

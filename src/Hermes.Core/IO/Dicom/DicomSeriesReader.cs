@@ -203,6 +203,7 @@ public sealed class DicomSeriesReader : IVolumeReader
         var raw = torch.empty([positioned.Count, rows, columns], storage);
         try
         {
+            TensorBytes.ForEachChunk(raw, HugePages.Advise);
             var sliceBytes = (long)rows * columns * (bits / 8);
             for (var k = 0; k < positioned.Count; k++)
             {
