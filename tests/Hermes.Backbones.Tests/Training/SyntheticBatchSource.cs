@@ -76,7 +76,7 @@ internal sealed class SyntheticBatchSource(int seed, int batchSize = 2, int size
 
     private static int Mix(long seed, long k)
     {
-        var z = unchecked((ulong)((seed * 0x9E3779B97F4A7C15L) ^ k) + 0x9E3779B97F4A7C15UL);
+        var z = unchecked((((ulong)seed * 0x9E3779B97F4A7C15UL) ^ (ulong)k) + 0x9E3779B97F4A7C15UL);
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return (int)((z ^ (z >> 31)) & int.MaxValue);

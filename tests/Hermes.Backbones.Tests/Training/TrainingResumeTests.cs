@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace Hermes.Backbones.Tests.Training;
 
+[Collection(SingleThreadCollection.Name)]
 public sealed class TrainingResumeTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("hermes-resume-").FullName;
