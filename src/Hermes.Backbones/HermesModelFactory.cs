@@ -37,6 +37,7 @@ public static class HermesModelFactory
         return arch switch
         {
             "resunet" => HermesR.Create(ReadHermesR(config, source)),
+            "medformer" => HermesM.Create(ReadHermesM(config, source)),
             _ => throw new InvalidDataException($"{source}: field 'arch' = '{arch}' is not supported (expected 'resunet' or 'medformer')."),
         };
     }
@@ -55,6 +56,35 @@ public static class HermesModelFactory
         TaskCount = Int(config, "tn", source, 72),
         ModalityCount = Int(config, "mn", source, 6),
     };
+
+    /// <summary>Reads Hermes-M options from a reference configuration object.</summary>
+    /// <param name="config">The configuration object.</param>
+    /// <param name="source">Where it came from (for error messages).</param>
+    public static HermesMOptions ReadHermesM(JsonElement config, string source = "config")
+    {
+        var d = new MedFormerOptions();
+        var mapSize = Ints(config, "map_size", source);
+        return new HermesMOptions
+        {
+            Backbone = new MedFormerOptions
+            {
+                InputChannels = Int(config, "in_chan", source, d.InputChannels),
+                BaseChannels = Int(config, "base_chan", source, d.BaseChannels),
+                Channels = Ints(config, "chan_num", source) ?? d.Channels,
+                ConvBlocks = Ints(config, "conv_num", source) ?? d.ConvBlocks,
+                TransformerBlocks = Ints(config, "trans_num", source) ?? d.TransformerBlocks,
+                Heads = Ints(config, "num_heads", source) ?? d.Heads,
+                MapSize = mapSize is null ? d.MapSize : mapSize.Aggregate(1, (a, b) => a * b),
+                FusionDepth = Int(config, "fusion_depth", source, d.FusionDepth),
+                FusionDim = Int(config, "fusion_dim", source, d.FusionDim),
+                FusionHeads = Int(config, "fusion_heads", source, d.FusionHeads),
+                Expansion = Int(config, "expansion", source, d.Expansion),
+            },
+            TaskCount = Int(config, "tn", source, 72),
+            ModalityCount = Int(config, "mn", source, 6),
+            AuxiliaryHead = !config.TryGetProperty("aux_loss", out var aux) || aux.ValueKind != JsonValueKind.False,
+        };
+    }
 
     private static string String(JsonElement config, string field, string source) =>
         config.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String

@@ -84,7 +84,9 @@ public sealed class PriorInitFusionLayer : nn.Module<Tensor, PriorRequest, (Tens
             (tokens, priors) = block.forward(tokens, priors);
         }
 
-        var fused = tokens.transpose(1, 2).reshape(shape);
+        // Back to the standard (channels-first contiguous) layout: a channels-last view would send every following
+        // convolution down LibTorch's channels-last paths.
+        var fused = tokens.transpose(1, 2).contiguous().view(shape);
         scope.MoveToOuter(fused, priors);
         return (fused, priors);
     }
