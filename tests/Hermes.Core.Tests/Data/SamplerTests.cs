@@ -264,6 +264,18 @@ public sealed class SamplerTests : IDisposable
         Assert.Throws<ArgumentException>(() => new TrainingBatchOptions { ForegroundRatio = 1.5 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new PatchSampler(-0.1));
         Assert.Throws<ArgumentException>(() => new WeightedCaseSampler([0.0, 0.0]));
+
+        // Zero-weight cases are never drawn.
+        var sampler = new WeightedCaseSampler([0.0, 1.0, 0.0, 0.0, 3.0, 0.0]);
+        var random = new Random(8);
+        var counts = new int[6];
+        for (var i = 0; i < 4000; i++)
+        {
+            counts[sampler.Next(random)]++;
+        }
+
+        Assert.Equal(0, counts[0] + counts[2] + counts[3] + counts[5]);
+        Assert.InRange(counts[4] / 4000.0, 0.70, 0.80);
     }
 
     private PreprocessedCase Open(CaseReference reference)
