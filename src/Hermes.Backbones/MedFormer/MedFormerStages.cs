@@ -48,11 +48,11 @@ public sealed class MedFormerConvDown : nn.Module<Tensor, Tensor>
 /// pool appended after the map tokens, and bidirectional attention blocks. Names: <c>map_gen</c>,
 /// <c>prior_selection</c>, <c>patch_merging</c>, <c>trans_blocks</c>.
 /// </summary>
-public sealed class MedFormerAttentionDown : nn.Module<Tensor, PriorRequest, (Tensor Features, Tensor Map, Tensor Posterior)>
+public sealed class MedFormerAttentionDown : nn.Module<Tensor, PriorRequest?, (Tensor Features, Tensor Map, Tensor? Posterior)>
 {
 #pragma warning disable IDE1006, SA1300 // field names are state-dict keys
     private readonly SemanticMapGeneration map_gen;
-    private readonly PriorPool prior_selection;
+    private readonly PriorPool? prior_selection;
     private readonly PatchMerging patch_merging;
     private readonly BidirectionAttentionStack trans_blocks;
 #pragma warning restore IDE1006, SA1300
@@ -67,13 +67,14 @@ public sealed class MedFormerAttentionDown : nn.Module<Tensor, PriorRequest, (Te
     /// <param name="taskCount">tn.</param>
     /// <param name="modalityCount">mn.</param>
     /// <param name="tokensPerModality">l.</param>
+    /// <param name="usePriors">Whether the stage owns a prior pool (false: plain MedFormer, map tokens only).</param>
     public MedFormerAttentionDown(int inChannels, int outChannels, int depth, int heads, int mapTokens, int expansion, int taskCount,
-        int modalityCount, int tokensPerModality)
+        int modalityCount, int tokensPerModality, bool usePriors = true)
         : base(nameof(MedFormerAttentionDown))
     {
         HermesRuntime.EnsureInitialized();
         map_gen = new SemanticMapGeneration(outChannels, mapTokens);
-        prior_selection = new PriorPool(outChannels, taskCount, modalityCount, tokensPerModality);
+        prior_selection = usePriors ? new PriorPool(outChannels, taskCount, modalityCount, tokensPerModality) : null;
         patch_merging = new PatchMerging(inChannels, outChannels);
         trans_blocks = new BidirectionAttentionStack(outChannels, outChannels, depth, heads, outChannels / heads, expansion);
         MapTokens = mapTokens;
@@ -84,15 +85,19 @@ public sealed class MedFormerAttentionDown : nn.Module<Tensor, PriorRequest, (Te
     public int MapTokens { get; }
 
     /// <inheritdoc/>
-    public override (Tensor Features, Tensor Map, Tensor Posterior) forward(Tensor input, PriorRequest request)
+    public override (Tensor Features, Tensor Map, Tensor? Posterior) forward(Tensor input, PriorRequest? request)
     {
         using var scope = NewDisposeScope();
         var x = patch_merging.forward(input);
-        var tokens = cat([map_gen.forward(x), prior_selection.Select(request)], 1);
+        var tokens = PriorTokens.Append(map_gen.forward(x), prior_selection, request);
         (x, tokens) = trans_blocks.forward(x, tokens);
-        var map = tokens.narrow(1, 0, MapTokens);
-        var posterior = tokens.narrow(1, MapTokens, tokens.shape[1] - MapTokens);
-        scope.MoveToOuter(x, map, posterior);
+        var (map, posterior) = PriorTokens.Split(tokens, MapTokens);
+        scope.MoveToOuter(x, map);
+        if (posterior is not null)
+        {
+            scope.MoveToOuter(posterior);
+        }
+
         return (x, map, posterior);
     }
 }
@@ -102,11 +107,11 @@ public sealed class MedFormerAttentionDown : nn.Module<Tensor, PriorRequest, (Te
 /// <c>[coarse map ‖ skip map]</c> plus this stage's own priors, bidirectional attention blocks. Names:
 /// <c>map_reduction</c>, <c>prior_selection</c>, <c>trans_blocks</c>.
 /// </summary>
-public sealed class MedFormerAttentionUp : nn.Module<(Tensor Coarse, Tensor Skip, Tensor CoarseMap, Tensor SkipMap), PriorRequest, (Tensor Features, Tensor Map, Tensor Posterior)>
+public sealed class MedFormerAttentionUp : nn.Module<(Tensor Coarse, Tensor Skip, Tensor CoarseMap, Tensor SkipMap), PriorRequest?, (Tensor Features, Tensor Map, Tensor? Posterior)>
 {
 #pragma warning disable IDE1006, SA1300 // field names are state-dict keys
     private readonly Linear map_reduction;
-    private readonly PriorPool prior_selection;
+    private readonly PriorPool? prior_selection;
     private readonly BidirectionAttentionStack trans_blocks;
 #pragma warning restore IDE1006, SA1300
 
@@ -121,32 +126,37 @@ public sealed class MedFormerAttentionUp : nn.Module<(Tensor Coarse, Tensor Skip
     /// <param name="taskCount">tn.</param>
     /// <param name="modalityCount">mn.</param>
     /// <param name="tokensPerModality">l.</param>
+    /// <param name="usePriors">Whether the stage owns a prior pool (false: plain MedFormer, map tokens only).</param>
     public MedFormerAttentionUp(int coarseChannels, int skipChannels, int outChannels, int depth, int heads, int expansion,
-        bool projectLastMap, int taskCount, int modalityCount, int tokensPerModality)
+        bool projectLastMap, int taskCount, int modalityCount, int tokensPerModality, bool usePriors = true)
         : base(nameof(MedFormerAttentionUp))
     {
         HermesRuntime.EnsureInitialized();
         map_reduction = nn.Linear(coarseChannels + skipChannels, outChannels, hasBias: false);
-        prior_selection = new PriorPool(outChannels, taskCount, modalityCount, tokensPerModality);
+        prior_selection = usePriors ? new PriorPool(outChannels, taskCount, modalityCount, tokensPerModality) : null;
         trans_blocks = new BidirectionAttentionStack(coarseChannels + skipChannels, outChannels, depth, heads, outChannels / heads,
             expansion, projectLastMap);
         RegisterComponents();
     }
 
     /// <inheritdoc/>
-    public override (Tensor Features, Tensor Map, Tensor Posterior) forward((Tensor Coarse, Tensor Skip, Tensor CoarseMap, Tensor SkipMap) input,
-        PriorRequest request)
+    public override (Tensor Features, Tensor Map, Tensor? Posterior) forward((Tensor Coarse, Tensor Skip, Tensor CoarseMap, Tensor SkipMap) input,
+        PriorRequest? request)
     {
         using var scope = NewDisposeScope();
         var up = Upsampling.ToSize(input.Coarse, input.Skip.shape[2..]);
         var x = cat([up, input.Skip], 1);
-        var mapTokens = input.CoarseMap.shape[1];
+        var mapTokens = (int)input.CoarseMap.shape[1];
         var map = map_reduction.forward(cat([input.CoarseMap, input.SkipMap], -1));
-        var tokens = cat([map, prior_selection.Select(request)], 1);
+        var tokens = PriorTokens.Append(map, prior_selection, request);
         (x, tokens) = trans_blocks.forward(x, tokens);
-        var outMap = tokens.narrow(1, 0, mapTokens);
-        var posterior = tokens.narrow(1, mapTokens, tokens.shape[1] - mapTokens);
-        scope.MoveToOuter(x, outMap, posterior);
+        var (outMap, posterior) = PriorTokens.Split(tokens, mapTokens);
+        scope.MoveToOuter(x, outMap);
+        if (posterior is not null)
+        {
+            scope.MoveToOuter(posterior);
+        }
+
         return (x, outMap, posterior);
     }
 }
