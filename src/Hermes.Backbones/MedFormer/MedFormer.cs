@@ -33,7 +33,9 @@ public sealed class MedFormer : nn.Module<Tensor, Tensor>, IPriorFusingBackbone
     /// <param name="taskCount">Task vocabulary size tn.</param>
     /// <param name="modalityCount">Number of modalities mn.</param>
     /// <param name="tokensPerModality">Tokens per modality l.</param>
-    public MedFormer(MedFormerOptions? options = null, int taskCount = 72, int modalityCount = 6, int tokensPerModality = 10)
+    /// <param name="usePriors">Whether stages down2…up2 own prior pools (false: the plain MedFormer, map tokens only).</param>
+    public MedFormer(MedFormerOptions? options = null, int taskCount = 72, int modalityCount = 6, int tokensPerModality = 10,
+        bool usePriors = true)
         : base(nameof(MedFormer))
     {
         HermesRuntime.EnsureInitialized();
@@ -43,14 +45,14 @@ public sealed class MedFormer : nn.Module<Tensor, Tensor>, IPriorFusingBackbone
         var c = o.Channels;
         inc = new ResUNetInputBlock(o.InputChannels, o.BaseChannels);
         down1 = new MedFormerConvDown(o.BaseChannels, c[0], o.ConvBlocks[0]);
-        down2 = new MedFormerAttentionDown(c[0], c[1], o.TransformerBlocks[1], o.Heads[1], o.MapSize, o.Expansion, taskCount, modalityCount, tokensPerModality);
-        down3 = new MedFormerAttentionDown(c[1], c[2], o.TransformerBlocks[2], o.Heads[2], o.MapSize, o.Expansion, taskCount, modalityCount, tokensPerModality);
-        down4 = new MedFormerAttentionDown(c[2], c[3], o.TransformerBlocks[3], o.Heads[3], o.MapSize, o.Expansion, taskCount, modalityCount, tokensPerModality);
+        down2 = new MedFormerAttentionDown(c[0], c[1], o.TransformerBlocks[1], o.Heads[1], o.MapSize, o.Expansion, taskCount, modalityCount, tokensPerModality, usePriors);
+        down3 = new MedFormerAttentionDown(c[1], c[2], o.TransformerBlocks[2], o.Heads[2], o.MapSize, o.Expansion, taskCount, modalityCount, tokensPerModality, usePriors);
+        down4 = new MedFormerAttentionDown(c[2], c[3], o.TransformerBlocks[3], o.Heads[3], o.MapSize, o.Expansion, taskCount, modalityCount, tokensPerModality, usePriors);
         map_fusion = new MapFusion([c[1], c[2], c[3]], o.FusionDim, o.FusionDepth, o.FusionHeads);
         up1 = new MedFormerAttentionUp(c[3], c[2], c[4], o.TransformerBlocks[4], o.Heads[4], o.Expansion, projectLastMap: true,
-            taskCount, modalityCount, tokensPerModality);
+            taskCount, modalityCount, tokensPerModality, usePriors);
         up2 = new MedFormerAttentionUp(c[4], c[1], c[5], o.TransformerBlocks[5], o.Heads[5], o.Expansion, projectLastMap: false,
-            taskCount, modalityCount, tokensPerModality);
+            taskCount, modalityCount, tokensPerModality, usePriors);
         up3 = new MedFormerConvUp(c[5] + c[0], c[6], o.ConvBlocks[6]);
         up4 = new MedFormerConvUp(c[6] + o.BaseChannels, c[7], o.ConvBlocks[7]);
         stages =
@@ -65,12 +67,16 @@ public sealed class MedFormer : nn.Module<Tensor, Tensor>, IPriorFusingBackbone
             new("up3", StageKind.Decoder, c[6], 2),
             new("up4", StageKind.Decoder, c[7], 1),
         ];
-        posteriorWidths = [c[1], c[2], c[3], c[4], c[5]];
+        posteriorWidths = usePriors ? [c[1], c[2], c[3], c[4], c[5]] : [];
+        UsesPriors = usePriors;
         RegisterComponents();
     }
 
     /// <summary>The architecture options.</summary>
     public MedFormerOptions Options { get; }
+
+    /// <summary>Whether the stages fuse priors (Hermes-M) or run on map tokens only (plain MedFormer).</summary>
+    public bool UsesPriors { get; }
 
     /// <inheritdoc/>
     public int InputChannels => Options.InputChannels;
@@ -117,7 +123,7 @@ public sealed class MedFormer : nn.Module<Tensor, Tensor>, IPriorFusingBackbone
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(hook);
         using var scope = NewDisposeScope();
-        var request = hook.Priors;
+        var request = UsesPriors ? hook.Priors : null;
         var x0 = hook.AfterStage(stages[0], inc.forward(input));
         var x1 = hook.AfterStage(stages[1], down1.forward(x0));
         var (x2, m2) = AttentionStage(hook, stages[2], down2.forward(x1, request));
@@ -138,17 +144,21 @@ public sealed class MedFormer : nn.Module<Tensor, Tensor>, IPriorFusingBackbone
         return u4.MoveToOuterDisposeScope();
     }
 
-    /// <summary>MedFormer fuses priors inside its stages and cannot run without a task/modality request.</summary>
+    /// <summary>Runs the plain backbone and returns the final feature map.</summary>
     /// <param name="input">Images.</param>
-    /// <exception cref="InvalidOperationException">Always: use a <see cref="UniversalSegmenter"/> (see <see cref="HermesM"/>).</exception>
+    /// <exception cref="InvalidOperationException">The stages fuse priors: use a <see cref="UniversalSegmenter"/> (see <see cref="HermesM"/>).</exception>
     public override Tensor forward(Tensor input) => Forward(input, PassThroughHook.Instance);
 
     private static (Tensor Features, Tensor Map) AttentionStage(IStageHook hook, BackboneStage stage,
-        (Tensor Features, Tensor Map, Tensor Posterior) output)
+        (Tensor Features, Tensor Map, Tensor? Posterior) output)
     {
         hook.Observe(stage.Name + ".1", output.Map);
-        hook.Observe(stage.Name + ".2", output.Posterior);
-        hook.AddPosterior(output.Posterior);
+        if (output.Posterior is not null)
+        {
+            hook.Observe(stage.Name + ".2", output.Posterior);
+            hook.AddPosterior(output.Posterior);
+        }
+
         return (hook.AfterStage(stage, output.Features), output.Map);
     }
 }
