@@ -1,0 +1,106 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using Hermes.Abstractions;
+using Hermes.Backbones;
+using Hermes.Priors.Losses;
+using Hermes.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hermes.Benchmarks.Models;
+
+/// <summary>
+/// Forward (eval, no grad) and forward+backward (train, Hermes loss, no optimiser step) of the full published Hermes-R
+/// and Hermes-M on CPU with 2 threads, batch with T = 16 task columns as in hermes-reference.md §13. Two jobs: glibc's
+/// default allocator and <see cref="HermesRuntimeOptions.RetainFreedMemory"/> (mallopt), each in its own process.
+/// Peak RSS (VmHWM) of each case's process is reported in the "Peak RSS" column.
+/// </summary>
+[Config(typeof(HermesModelBenchmarkConfig))]
+public class HermesModelBenchmarks
+{
+    private UniversalSegmenter model = null!;
+    private ILossTerm loss = null!;
+    private Tensor image = null!;
+    private Tensor tasks = null!;
+    private Tensor modality = null!;
+    private Tensor labels = null!;
+    private string method = nameof(Forward);
+
+    /// <summary>The model: Hermes-R (ResUNet) or Hermes-M (MedFormer), full published size.</summary>
+    [Params("Hermes-R", "Hermes-M")]
+    public string Model { get; set; } = "Hermes-R";
+
+    /// <summary>Input: batch × cubic size.</summary>
+    [Params("1x64", "2x64", "1x128")]
+    public string Input { get; set; } = "1x64";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var retain = Environment.GetEnvironmentVariable("HERMES_BENCH_RETAIN_FREED_MEMORY") == "1";
+        HermesRuntime.EnsureInitialized(new HermesRuntimeOptions { Threads = 2, RetainFreedMemory = retain });
+        model = Model == "Hermes-R" ? HermesR.Create() : HermesM.Create();
+        loss = HermesLoss.Create(72, 0.01, Model == "Hermes-M" ? [0.5, 0.5] : null);
+        var parts = Input.Split('x');
+        var (batch, size) = (int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        var gen = new Generator(7);
+        image = randn([batch, 1, size, size, size], generator: gen);
+
+        // amos_ct (15 tasks, ids 4–18) + one null column: T = 16, as in the reference's timing batch.
+        var row = Enumerable.Range(4, 15).Select(i => (long)i).Append(-1L).ToArray();
+        tasks = tensor(Enumerable.Repeat(row, batch).SelectMany(r => r).ToArray(), [batch, 16]);
+        modality = zeros([batch], int64);
+        labels = (rand([batch, 16, size, size, size], generator: gen) > 0.9).to(uint8);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        PeakRssColumn.Record(method, Model, Input, PeakRssColumn.ReadPeakRssBytes());
+        model.Dispose();
+        image.Dispose();
+        tasks.Dispose();
+        modality.Dispose();
+        labels.Dispose();
+    }
+
+    [Benchmark(Description = "forward")]
+    public void Forward()
+    {
+        method = nameof(Forward);
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        _ = model.forward(image, tasks, modality);
+    }
+
+    [Benchmark(Description = "forward+backward")]
+    public void ForwardBackward()
+    {
+        method = nameof(ForwardBackward);
+        if (Input == "1x128")
+        {
+            return; // the reference reports forward only at 128³ (§13: fwd+bwd needs 11.6–29 GB)
+        }
+
+        model.train();
+        using var scope = NewDisposeScope();
+        model.zero_grad();
+        var output = model.forward(image, tasks, modality);
+        var total = loss.Compute(LossInput.From(output, labels, new PriorRequest(tasks, modality)));
+        total.backward();
+    }
+
+    private sealed class HermesModelBenchmarkConfig : ManualConfig
+    {
+        public HermesModelBenchmarkConfig()
+        {
+            var job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
+                .WithInvocationCount(1).WithUnrollFactor(1);
+            AddJob(job.WithId("default-malloc").AsBaseline());
+            AddJob(job.WithEnvironmentVariables(new EnvironmentVariable("HERMES_BENCH_RETAIN_FREED_MEMORY", "1")).WithId("retained-malloc"));
+            AddColumn(new PeakRssColumn());
+        }
+    }
+}
