@@ -179,6 +179,11 @@ internal static class InfoCommand
             checks.AddRow(check, error.ToString("G3", CultureInfo.InvariantCulture), error <= Conv3dSelfCheck.Tolerance ? "[green]yes[/]" : "[red]NO[/]");
         }
 
+        foreach (var (check, error) in result.Informational ?? [])
+        {
+            checks.AddRow($"{check} (info)", error.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), error <= Conv3dSelfCheck.Tolerance ? "[green]yes[/]" : "[yellow]defect present; Hermes modules avoid it[/]");
+        }
+
         AnsiConsole.Write(checks);
         AnsiConsole.MarkupLine(result.Passed ? "[green]conv3d self-check passed[/]" : "[red]conv3d self-check FAILED: keep the oneDNN guard on (HERMES_ONEDNN_GUARD=avx2)[/]");
         return result.Passed ? 0 : 1;
