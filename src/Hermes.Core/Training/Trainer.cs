@@ -132,6 +132,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(disposed, this);
         batch.Validate();
+        ApplyThreads();
         var step = Step;
         var epoch = Epoch;
         var lr = schedule?.LearningRate(step) ?? Optimizer.LearningRate;
@@ -195,6 +196,7 @@ public sealed class Trainer : IDisposable
             return null;
         }
 
+        ApplyThreads();
         var target = AverageModel ?? Model;
         var wasTraining = target.training;
         target.eval();
@@ -365,6 +367,14 @@ public sealed class Trainer : IDisposable
             {
                 SaveCheckpoint(Path.Combine(Options.CheckpointDirectory, "best.safetensors"));
             }
+        }
+    }
+
+    private void ApplyThreads()
+    {
+        if (Options.Threads > 0 && get_num_threads() != Options.Threads)
+        {
+            set_num_threads(Options.Threads);
         }
     }
 
