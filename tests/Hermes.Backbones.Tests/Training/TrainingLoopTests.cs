@@ -129,7 +129,7 @@ public sealed class TrainingLoopTests
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return source.Batch(k % count);
-                await Task.Yield();
+                await Task.CompletedTask.ConfigureAwait(false);
             }
         }
     }
