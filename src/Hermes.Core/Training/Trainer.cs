@@ -96,7 +96,14 @@ public sealed class Trainer : IDisposable
         device = model.parameters().First().device;
         if (averageModel is not null)
         {
-            averageModel.to(device);
+            var averageDevice = averageModel.parameters().First().device;
+            if (averageDevice.type != device.type || averageDevice.index != device.index)
+            {
+                throw new ArgumentException(
+                    $"The averaged model is on {averageDevice}; the model is on {device}. Move both to the same device first.",
+                    nameof(averageModel));
+            }
+
             averageModel.eval();
             ema = new ExponentialMovingAverage(model, averageModel, options.EmaDecay);
             AverageModel = averageModel;
@@ -132,6 +139,7 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(batch);
         ObjectDisposedException.ThrowIf(disposed, this);
         batch.Validate();
+        ApplyThreads();
         var step = Step;
         var epoch = Epoch;
         var lr = schedule?.LearningRate(step) ?? Optimizer.LearningRate;
@@ -169,8 +177,11 @@ public sealed class Trainer : IDisposable
             if (!double.IsFinite(total))
             {
                 TrainingLog.NonFiniteLoss(logger, total, step);
+                var labelRange = $"[{labels.min().item<sbyte>()}, {labels.max().item<sbyte>()}]";
+                var finiteImage = image.isfinite().all().item<bool>();
+                var finiteLogits = output.Logits.isfinite().all().item<bool>();
                 throw new InvalidOperationException(
-                    $"The loss is {total} at step {step} (epoch {epoch}); terms: {string.Join(", ", terms.Select(t => $"{t.Key}={t.Value}"))}. The weights were not updated.");
+                    $"The loss is {total} at step {step} (epoch {epoch}); terms: {string.Join(", ", terms.Select(t => $"{t.Key}={t.Value}"))}; labels in {labelRange}, image finite: {finiteImage}, logits finite: {finiteLogits}. The weights were not updated.");
             }
 
             sum.backward();
@@ -195,6 +206,7 @@ public sealed class Trainer : IDisposable
             return null;
         }
 
+        ApplyThreads();
         var target = AverageModel ?? Model;
         var wasTraining = target.training;
         target.eval();
@@ -214,17 +226,27 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Trains from <see cref="Step"/> up to <paramref name="untilStep"/> (default: the end of the run), validating,
-    /// checkpointing, logging and reporting progress as configured.
+    /// checkpointing, logging and reporting progress as configured. The run executes on one dedicated thread; the
+    /// batch source's asynchronous work (prefetching) runs wherever the source schedules it.
     /// </summary>
     /// <param name="source">The batch source.</param>
-    /// <param name="progress">Receives a report after every step and every validation (synchronously, on this thread).</param>
+    /// <param name="progress">Receives a report after every step and every validation, synchronously on the training thread.</param>
     /// <param name="untilStep">Stop once this many steps have been taken in total (at most <see cref="TrainerOptions.TotalSteps"/>).</param>
     /// <param name="cancellationToken">Stops after the current step.</param>
-    public async Task RunAsync(IBatchSource source, IProgress<TrainingProgress>? progress = null, long? untilStep = null,
+    public Task RunAsync(IBatchSource source, IProgress<TrainingProgress>? progress = null, long? untilStep = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
         ObjectDisposedException.ThrowIf(disposed, this);
+
+        // All LibTorch work of the run happens on one dedicated thread: grad mode, dispose scopes and (with OpenMP) the
+        // intra-op thread count are per OS thread, and async continuations would otherwise hop between pool threads.
+        return Task.Factory.StartNew(() => Run(source, progress, untilStep, cancellationToken), cancellationToken,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private void Run(IBatchSource source, IProgress<TrainingProgress>? progress, long? untilStep, CancellationToken cancellationToken)
+    {
         var end = Math.Min(untilStep ?? Options.TotalSteps, Options.TotalSteps);
         if (Step >= end)
         {
@@ -247,37 +269,49 @@ public sealed class Trainer : IDisposable
         long samples = 0;
         double epochLoss = 0;
         var epochSteps = 0;
-        await using var batches = source.ReadAsync(Step, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        while (Step < end)
+        var batches = source.ReadAsync(Step, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!await batches.MoveNextAsync().ConfigureAwait(false))
+            while (Step < end)
             {
-                throw new InvalidOperationException($"The batch source ended at step {Step}; the run needs {end} steps.");
+                cancellationToken.ThrowIfCancellationRequested();
+                var next = batches.MoveNextAsync();
+                if (!(next.IsCompletedSuccessfully ? next.Result : next.AsTask().GetAwaiter().GetResult()))
+                {
+                    throw new InvalidOperationException($"The batch source ended at step {Step}; the run needs {end} steps.");
+                }
+
+                TrainingStepResult result;
+                using (var batch = batches.Current)
+                {
+                    result = TrainStep(batch);
+                }
+
+                samples += result.BatchSize;
+                epochLoss += result.Loss;
+                epochSteps++;
+                var elapsed = clock.Elapsed.TotalSeconds;
+                var rate = elapsed > 0 ? samples / elapsed : 0;
+                var perStep = elapsed / (Step - startStep);
+                TimeSpan? eta = TimeSpan.FromSeconds(perStep * (Options.TotalSteps - Step));
+                metrics?.Append(StepRecord(result, rate));
+                progress?.Report(new TrainingProgress(result.Epoch, Step, Options.TotalSteps, result.Loss, result.Terms,
+                    result.LearningRate, rate, eta, null));
+
+                if (Step % Options.StepsPerEpoch == 0)
+                {
+                    EndEpoch(result.Epoch, epochLoss / epochSteps, rate, result, eta, progress, cancellationToken);
+                    epochLoss = 0;
+                    epochSteps = 0;
+                }
             }
-
-            TrainingStepResult result;
-            using (var batch = batches.Current)
+        }
+        finally
+        {
+            var disposal = batches.DisposeAsync();
+            if (!disposal.IsCompletedSuccessfully)
             {
-                result = TrainStep(batch);
-            }
-
-            samples += result.BatchSize;
-            epochLoss += result.Loss;
-            epochSteps++;
-            var elapsed = clock.Elapsed.TotalSeconds;
-            var rate = elapsed > 0 ? samples / elapsed : 0;
-            var perStep = elapsed / (Step - startStep);
-            TimeSpan? eta = Step > startStep ? TimeSpan.FromSeconds(perStep * (Options.TotalSteps - Step)) : null;
-            metrics?.Append(StepRecord(result, rate));
-            progress?.Report(new TrainingProgress(result.Epoch, Step, Options.TotalSteps, result.Loss, result.Terms,
-                result.LearningRate, rate, eta, null));
-
-            if (Step % Options.StepsPerEpoch == 0)
-            {
-                EndEpoch(result.Epoch, epochLoss / epochSteps, rate, result, eta, progress, cancellationToken);
-                epochLoss = 0;
-                epochSteps = 0;
+                disposal.AsTask().GetAwaiter().GetResult();
             }
         }
     }
@@ -365,6 +399,14 @@ public sealed class Trainer : IDisposable
             {
                 SaveCheckpoint(Path.Combine(Options.CheckpointDirectory, "best.safetensors"));
             }
+        }
+    }
+
+    private void ApplyThreads()
+    {
+        if (Options.Threads > 0 && get_num_threads() != Options.Threads)
+        {
+            set_num_threads(Options.Threads);
         }
     }
 

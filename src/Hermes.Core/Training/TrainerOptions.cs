@@ -39,6 +39,14 @@ public sealed record TrainerOptions
     /// <summary>Modality vocabulary (names by modality index), saved with checkpoints and checked when resuming.</summary>
     public IReadOnlyList<string> Modalities { get; init; } = [];
 
+    /// <summary>
+    /// LibTorch intra-op threads for training and validation, applied on whichever thread runs each step (0: leave
+    /// LibTorch's setting). With OpenMP builds the setting is per OS thread, and <see cref="Trainer.RunAsync"/> may
+    /// continue on thread-pool threads after awaiting the batch source, so set it here rather than once at start-up.
+    /// On CPU, multi-threaded backward passes are not bit-reproducible; use 1 when runs must be reproducible.
+    /// </summary>
+    public int Threads { get; init; }
+
     /// <summary>Total number of optimiser steps of the run.</summary>
     public long TotalSteps => (long)Epochs * StepsPerEpoch;
 
@@ -51,6 +59,7 @@ public sealed record TrainerOptions
         Require(EmaDecay is >= 0 and < 1, nameof(EmaDecay), EmaDecay, "in [0, 1)");
         Require(ValidateEveryEpochs >= 0, nameof(ValidateEveryEpochs), ValidateEveryEpochs, "≥ 0");
         Require(ValidateLastEpochs >= 0, nameof(ValidateLastEpochs), ValidateLastEpochs, "≥ 0");
+        Require(Threads >= 0, nameof(Threads), Threads, "≥ 0");
         Require(CheckpointEveryEpochs >= 1, nameof(CheckpointEveryEpochs), CheckpointEveryEpochs, "≥ 1");
         ArgumentNullException.ThrowIfNull(Tasks, nameof(Tasks));
         ArgumentNullException.ThrowIfNull(Modalities, nameof(Modalities));

@@ -19,7 +19,9 @@ internal static class TrainingCheckpoint
 
     public static void Save(string path, Trainer trainer, string schedule)
     {
-        using var scope = NewDisposeScope();
+        // No dispose scope here: the model's own parameter and buffer tensors pass through this dictionary and must
+        // not be disposed; only the optimiser copies and the generator state are ours.
+        var owned = new List<Tensor>();
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, t) in trainer.Model.state_dict())
         {
@@ -37,9 +39,12 @@ internal static class TrainingCheckpoint
         foreach (var (name, t) in trainer.Optimizer.StateDict())
         {
             tensors[OptimizerPrefix + name] = t;
+            owned.Add(t);
         }
 
-        tensors[RngKey] = random.get_rng_state();
+        var rng = random.get_rng_state();
+        owned.Add(rng);
+        tensors[RngKey] = rng;
         var options = trainer.Options;
         var json = new JsonObject
         {
@@ -61,7 +66,14 @@ internal static class TrainingCheckpoint
             ["modalities"] = new JsonArray([.. options.Modalities.Select(t => (JsonNode?)t)]),
             ["saved_utc"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture),
         };
-        SafeTensors.Save(path, tensors, new Dictionary<string, string> { [Trainer.CheckpointMetadataKey] = json.ToJsonString() });
+        try
+        {
+            SafeTensors.Save(path, tensors, new Dictionary<string, string> { [Trainer.CheckpointMetadataKey] = json.ToJsonString() });
+        }
+        finally
+        {
+            owned.ForEach(t => t.Dispose());
+        }
     }
 
     public static (long Step, double BestMeanDice) Load(string path, Trainer trainer)

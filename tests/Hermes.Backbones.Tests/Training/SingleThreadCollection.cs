@@ -3,8 +3,10 @@ using static TorchSharp.torch;
 namespace Hermes.Backbones.Tests.Training;
 
 /// <summary>
-/// Training tests run LibTorch on one intra-op thread: with two threads, CPU backward passes of Hermes-R were observed
-/// to differ from run to run (≈1e-4 in the loss after one step), which would defeat bit-exact resume checks.
+/// Training tests run LibTorch on one intra-op thread (here for the test thread; <see cref="Hermes.Training.TrainerOptions.Threads"/>
+/// for the trainer's steps, which may run on thread-pool threads): with two threads, CPU backward passes of Hermes-R were
+/// observed to differ from run to run (≈1e-4 in the loss after one step) and intermittently gave NaN losses. The
+/// collection also keeps the training classes from running concurrently.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class SingleThreadCollection : ICollectionFixture<SingleThreadCollection.Fixture>

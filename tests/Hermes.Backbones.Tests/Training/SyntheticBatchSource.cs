@@ -22,7 +22,9 @@ internal sealed class SyntheticBatchSource(int seed, int batchSize = 2, int size
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return Batch(k);
-            await Task.Yield();
+            // Batches are built on the consuming (training) thread. When they were built on thread-pool threads (with
+            // LibTorch's default two intra-op threads there), training intermittently produced NaN logits on this CPU.
+            await Task.CompletedTask.ConfigureAwait(false);
         }
     }
 

@@ -18,7 +18,7 @@ public sealed class TrainingLoopTests
         {
             using var model = TrainingFixture.SmallHermesR(3);
             using var lamb = new LambOptimizer(model.parameters(), new LambOptions { LearningRate = 0.02 });
-            var options = new TrainerOptions { Epochs = 1, StepsPerEpoch = steps, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
+            var options = new TrainerOptions { Epochs = 1, StepsPerEpoch = steps, Threads = 1, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
             using var trainer = new Trainer(model, TrainingFixture.Loss(), lamb, options, validator: new PatchDiceValidator(training));
 
             var before = trainer.Validate()!;
@@ -129,7 +129,7 @@ public sealed class TrainingLoopTests
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return source.Batch(k % count);
-                await Task.Yield();
+                await Task.CompletedTask.ConfigureAwait(false);
             }
         }
     }

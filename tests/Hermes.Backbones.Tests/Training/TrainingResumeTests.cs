@@ -106,6 +106,7 @@ public sealed class TrainingResumeTests : IDisposable
         Epochs = 2,
         StepsPerEpoch = 3,
         Seed = 5,
+        Threads = 1,
         ValidateEveryEpochs = 1,
         ValidateLastEpochs = 0,
         MetricsLogPath = log,
