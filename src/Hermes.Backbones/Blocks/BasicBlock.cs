@@ -1,0 +1,48 @@
+using Hermes.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hermes.Backbones.Blocks;
+
+/// <summary>
+/// Pre-activation residual block: two pre-activated k³ <see cref="ConvNormAct"/>s plus a shortcut that is the identity
+/// when shapes match and otherwise a full k³ pre-activated <see cref="ConvNormAct"/> (not a 1×1 projection). The sum is
+/// returned un-normalised. State-dict names: <c>conv1</c>, <c>conv2</c>, <c>shortcut</c>.
+/// </summary>
+public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006, SA1300 // field names are state-dict keys
+    private readonly ConvNormAct conv1;
+    private readonly ConvNormAct conv2;
+    private readonly ConvNormAct? shortcut;
+#pragma warning restore IDE1006, SA1300
+
+    /// <summary>Creates the block.</summary>
+    /// <param name="inChannels">Input channels.</param>
+    /// <param name="outChannels">Output channels.</param>
+    /// <param name="kernelSize">Cubic kernel size (3).</param>
+    /// <param name="stride">Stride of the first convolution and of the shortcut.</param>
+    public BasicBlock(int inChannels, int outChannels, int kernelSize = 3, int stride = 1)
+        : base(nameof(BasicBlock))
+    {
+        HermesRuntime.EnsureInitialized();
+        conv1 = new ConvNormAct(inChannels, outChannels, kernelSize, stride);
+        conv2 = new ConvNormAct(outChannels, outChannels, kernelSize);
+        shortcut = inChannels != outChannels || stride != 1 ? new ConvNormAct(inChannels, outChannels, kernelSize, stride) : null;
+        RegisterComponents();
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        using var a = conv1.forward(input);
+        var main = conv2.forward(a);
+        if (shortcut is null)
+        {
+            return main.add_(input);
+        }
+
+        using var s = shortcut.forward(input);
+        return main.add_(s);
+    }
+}

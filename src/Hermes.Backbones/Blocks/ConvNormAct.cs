@@ -1,0 +1,83 @@
+using Hermes.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hermes.Backbones.Blocks;
+
+/// <summary>
+/// A bias-free 3D convolution with InstanceNorm (no affine, no running statistics, eps 1e-4) and ReLU, either
+/// conv → norm → act or, pre-activated, norm(in) → act → conv. State-dict name: <c>conv</c>.
+/// </summary>
+public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
+{
+    /// <summary>InstanceNorm eps used inside Hermes conv blocks.</summary>
+    public const double NormEps = 1e-4;
+
+#pragma warning disable IDE1006, SA1300 // field names are state-dict keys
+    private readonly Conv3d conv;
+#pragma warning restore IDE1006, SA1300
+    private readonly bool preact;
+    private readonly bool normalize;
+    private readonly bool activate;
+
+    /// <summary>Creates the block with PyTorch's default convolution initialisation.</summary>
+    /// <param name="inChannels">Input channels.</param>
+    /// <param name="outChannels">Output channels.</param>
+    /// <param name="kernelSize">Cubic kernel size (padding = kernelSize / 2).</param>
+    /// <param name="stride">Stride.</param>
+    /// <param name="preact">Pre-activation order (norm → act → conv).</param>
+    /// <param name="groups">Convolution groups (input channels for a depthwise convolution).</param>
+    /// <param name="normalize">Whether to apply the InstanceNorm.</param>
+    /// <param name="activate">Whether to apply the ReLU.</param>
+    public ConvNormAct(int inChannels, int outChannels, int kernelSize = 3, int stride = 1, bool preact = true, int groups = 1,
+        bool normalize = true, bool activate = true)
+        : base(nameof(ConvNormAct))
+    {
+        HermesRuntime.EnsureInitialized();
+        ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
+        conv = nn.Conv3d(inChannels, outChannels, kernelSize, stride: stride, padding: kernelSize / 2, groups: groups, bias: false);
+        this.preact = preact;
+        this.normalize = normalize;
+        this.activate = activate;
+        RegisterComponents();
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(Tensor input)
+    {
+        if (preact)
+        {
+            if (!normalize && !activate)
+            {
+                return conv.forward(input);
+            }
+
+            using var pre = NormAct(input);
+            return conv.forward(pre);
+        }
+
+        var y = conv.forward(input);
+        if (!normalize && !activate)
+        {
+            return y;
+        }
+
+        using (y)
+        {
+            return NormAct(y);
+        }
+    }
+
+    private Tensor NormAct(Tensor x)
+    {
+        if (!normalize)
+        {
+            return nn.functional.relu(x);
+        }
+
+        var n = nn.functional.instance_norm(x, eps: NormEps);
+        return activate ? n.relu_() : n;
+    }
+}

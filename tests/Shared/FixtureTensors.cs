@@ -1,0 +1,88 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hermes.Testing;
+
+/// <summary>
+/// Test-side access to the parity fixtures: a minimal safetensors reader (F32/F64/I64/I8), strict by-name loading of a
+/// state dict into a module, and tolerance checks as the fixture README defines them.
+/// </summary>
+internal static class FixtureTensors
+{
+    /// <summary>Reads every tensor of a safetensors file (CPU tensors, caller disposes).</summary>
+    public static Dictionary<string, Tensor> Read(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var headerLength = checked((int)BitConverter.ToUInt64(bytes, 0));
+        using var header = JsonDocument.Parse(bytes.AsMemory(8, headerLength));
+        var dataStart = 8 + headerLength;
+        var result = new Dictionary<string, Tensor>();
+        foreach (var entry in header.RootElement.EnumerateObject())
+        {
+            if (entry.Name == "__metadata__")
+            {
+                continue;
+            }
+
+            var dtype = entry.Value.GetProperty("dtype").GetString();
+            var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+            var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            var span = bytes.AsSpan(dataStart + offsets[0], offsets[1] - offsets[0]);
+            result[entry.Name] = dtype switch
+            {
+                "F32" => tensor(MemoryMarshal.Cast<byte, float>(span).ToArray(), shape),
+                "F64" => tensor(MemoryMarshal.Cast<byte, double>(span).ToArray(), shape),
+                "I64" => tensor(MemoryMarshal.Cast<byte, long>(span).ToArray(), shape),
+                "I8" => tensor(MemoryMarshal.Cast<byte, sbyte>(span).ToArray().Select(v => (short)v).ToArray(), shape).to_type(ScalarType.Int8),
+                _ => throw new NotSupportedException($"{path}: tensor '{entry.Name}' has dtype {dtype}, which this test reader does not handle."),
+            };
+        }
+
+        return result;
+    }
+
+    /// <summary>Copies tensors into the module's parameters by name; every parameter must be present with its shape and vice versa.</summary>
+    public static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> weights)
+    {
+        var parameters = module.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var missing = parameters.Keys.Except(weights.Keys).ToList();
+        var unexpected = weights.Keys.Except(parameters.Keys).ToList();
+        Assert.True(missing.Count == 0 && unexpected.Count == 0,
+            $"State-dict mismatch. Missing: [{string.Join(", ", missing)}]. Unexpected: [{string.Join(", ", unexpected)}].");
+        using var _ = no_grad();
+        foreach (var (name, p) in parameters)
+        {
+            var w = weights[name];
+            Assert.True(p.shape.SequenceEqual(w.shape),
+                $"{name}: model shape [{string.Join(", ", p.shape)}], file shape [{string.Join(", ", w.shape)}].");
+            p.copy_(w);
+        }
+    }
+
+    /// <summary>Max |a − b| as double.</summary>
+    public static double MaxAbsDiff(Tensor actual, Tensor expected)
+    {
+        using var scope = NewDisposeScope();
+        Assert.True(actual.shape.SequenceEqual(expected.shape),
+            $"Shape [{string.Join(", ", actual.shape)}] differs from the reference [{string.Join(", ", expected.shape)}].");
+        return actual.to_type(ScalarType.Float64).sub(expected.to_type(ScalarType.Float64)).abs().max().item<double>();
+    }
+
+    /// <summary>Max |t| as double.</summary>
+    public static double MaxAbs(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.to_type(ScalarType.Float64).abs().max().item<double>();
+    }
+
+    /// <summary>Asserts max |actual − expected| ≤ relative · max(1, max |expected|).</summary>
+    public static double AssertClose(string name, Tensor actual, Tensor expected, double relative)
+    {
+        var diff = MaxAbsDiff(actual, expected);
+        var bound = relative * Math.Max(1.0, MaxAbs(expected));
+        Assert.True(diff <= bound, $"{name}: max |ours − ref| = {diff:E3} exceeds {bound:E3}.");
+        return diff;
+    }
+}
