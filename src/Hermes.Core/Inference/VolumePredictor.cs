@@ -243,35 +243,43 @@ public sealed partial class VolumePredictor
                 for (var t = 0; t < taskIds.Count; t++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    using var scope = NewDisposeScope();
-                    var p = BackToOriginal(probabilities[t].unsqueeze(0), modelGrid, canonical, fromCanonical)[0];
-                    var mask = p.gt(options.Threshold).to(ScalarType.Byte);
-                    var post = options.PostprocessingFor(request.Tasks[t]);
-                    if (post.IsEnabled)
+                    Tensor? decided = null;
+                    using (var scope = NewDisposeScope())
                     {
-                        mask = new MaskPostprocessor(post).Apply(mask, spacing);
-                    }
-
-                    if (options.Output == PredictionOutputKind.BinaryMasks)
-                    {
-                        onMask(t, mask.MoveToOuterDisposeScope());
-                    }
-                    else
-                    {
-                        labels ??= zeros_like(mask, ScalarType.Int16).DetachFromDisposeScope();
-                        var claim = mask.to(ScalarType.Bool);
-                        if (options.OverlapRule == LabelOverlapRule.HighestProbability)
+                        var p = BackToOriginal(probabilities[t].unsqueeze(0), modelGrid, canonical, fromCanonical)[0];
+                        var mask = p.gt(options.Threshold).to(ScalarType.Byte);
+                        var post = options.PostprocessingFor(request.Tasks[t]);
+                        if (post.IsEnabled)
                         {
-                            best ??= full_like(p, -1f).DetachFromDisposeScope();
-                            claim = claim.logical_and_(p.gt(best));
-                            best.masked_scatter_(claim, p.masked_select(claim));
+                            mask = new MaskPostprocessor(post).Apply(mask, spacing);
+                        }
+
+                        if (options.Output == PredictionOutputKind.BinaryMasks)
+                        {
+                            decided = mask.unsqueeze(0).MoveToOuterDisposeScope(); // [1, D, H, W]: the volume takes it as is
                         }
                         else
                         {
-                            claim = claim.logical_and_(labels.eq(0));
-                        }
+                            labels ??= zeros([1, .. mask.shape], ScalarType.Int16).DetachFromDisposeScope();
+                            var claim = mask.to(ScalarType.Bool);
+                            if (options.OverlapRule == LabelOverlapRule.HighestProbability)
+                            {
+                                best ??= full_like(p, -1f).DetachFromDisposeScope();
+                                claim = claim.logical_and_(p.gt(best));
+                                best.masked_scatter_(claim, p.masked_select(claim));
+                            }
+                            else
+                            {
+                                claim = claim.logical_and_(labels[0].eq(0));
+                            }
 
-                        labels.masked_fill_(claim, t + 1);
+                            labels[0].masked_fill_(claim, t + 1);
+                        }
+                    }
+
+                    if (decided is not null)
+                    {
+                        onMask(t, decided);
                     }
 
                     progress?.Report(new PredictionProgress("tasks", t + 1, taskIds.Count));
