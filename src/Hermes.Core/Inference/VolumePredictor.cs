@@ -322,41 +322,104 @@ public sealed partial class VolumePredictor
         };
     }
 
-    /// <summary>[C, D, H, W] original → float32 [C, D', H', W'] canonical, at the model's spacing, normalised.</summary>
+    /// <summary>
+    /// [C, D, H, W] original → float32 [C, D', H', W'] canonical, at the model's spacing, normalised. Each intermediate is
+    /// released as soon as the next exists (a dispose scope would keep them all alive: several volume copies at once).
+    /// </summary>
     private static Tensor Preprocess(Tensor data, Reorientation toCanonical, VolumeGeometry canonical, VolumeGeometry modelGrid, Checkpoints.IntensityNormalization normalization)
     {
-        using var scope = NewDisposeScope();
-        var x = toCanonical.Apply(data.to(ScalarType.Float32));
+        var x = data.dtype == ScalarType.Float32 ? data.alias() : data.to(ScalarType.Float32); // the input itself is never modified
+        if (!toCanonical.IsIdentity)
+        {
+            x = Replace(x, toCanonical.Apply(x));
+        }
+
         if (!canonical.IsSameGrid(modelGrid, 1e-6))
         {
-            x = Resampling.Resample(x, canonical, modelGrid, ResamplingMode.Linear);
+            x = Replace(x, Resampling.Resample(x, canonical, modelGrid, ResamplingMode.Linear));
         }
 
         switch (normalization.Clip)
         {
             case IntensityClipMode.FixedRange:
-                x = x.clamp(normalization.Lower, normalization.Upper);
+                x = Replace(x, x.clamp(normalization.Lower, normalization.Upper));
                 break;
             case IntensityClipMode.Percentiles:
                 var (low, high) = Preprocessing.IntensityNormalization.Percentiles(x, normalization.Lower, normalization.Upper);
-                x = x.clamp(low, high);
+                x = Replace(x, x.clamp(low, high));
                 break;
         }
 
         if (normalization.ZScore)
         {
             var (std, mean) = std_mean(x);
-            x = x.sub(mean).div_(std.clamp_min(1e-8));
+            using (std)
+            using (mean)
+            using (var scale = std.clamp_min(1e-8))
+            {
+                x = Replace(x, x.sub(mean));
+                x.div_(scale);
+            }
         }
 
-        return x.contiguous().MoveToOuterDisposeScope();
+        return x.is_contiguous() ? x : Replace(x, x.contiguous());
     }
 
-    /// <summary>[1, D', H', W'] on the model grid → [1, D, H, W] on the original grid (trilinear, then exact reorientation).</summary>
+    private static Tensor Replace(Tensor old, Tensor replacement)
+    {
+        old.Dispose();
+        return replacement;
+    }
+
+    /// <summary>Output slices resampled per slab when going back to the original grid.</summary>
+    private const int BackSlab = 32;
+
+    /// <summary>
+    /// [1, D', H', W'] on the model grid → [1, D, H, W] on the original grid (trilinear, then exact reorientation). The
+    /// resampling runs in slabs of <see cref="BackSlab"/> output slices, each from the few model-grid slices it needs
+    /// (one extra on each side, so linear interpolation sees exactly what it would see on the whole grid): the
+    /// resampler's temporaries stay a slab's size instead of several full-resolution volumes.
+    /// </summary>
     private static Tensor BackToOriginal(Tensor probability, VolumeGeometry modelGrid, VolumeGeometry canonical, Reorientation fromCanonical)
     {
-        var p = canonical.IsSameGrid(modelGrid, 1e-6) ? probability : Resampling.Resample(probability, modelGrid, canonical, ResamplingMode.Linear);
-        return fromCanonical.IsIdentity ? p : fromCanonical.Apply(p);
+        if (canonical.IsSameGrid(modelGrid, 1e-6))
+        {
+            return fromCanonical.IsIdentity ? probability.alias() : fromCanonical.Apply(probability);
+        }
+
+        var depth = canonical.Shape[2];
+        var sourceDepth = modelGrid.Shape[2];
+        var p = empty([1, depth, canonical.Shape[1], canonical.Shape[0]], ScalarType.Float32);
+        for (var k0 = 0; k0 < depth; k0 += BackSlab)
+        {
+            var k1 = Math.Min(depth, k0 + BackSlab);
+            var first = SourceSlice(canonical, modelGrid, k0);
+            var last = SourceSlice(canonical, modelGrid, k1 - 1);
+            var s0 = Math.Clamp((int)Math.Floor(Math.Min(first, last)) - 1, 0, sourceDepth - 1);
+            var s1 = Math.Clamp((int)Math.Ceiling(Math.Max(first, last)) + 1, 0, sourceDepth - 1);
+            using var scope = NewDisposeScope();
+            var source = probability.narrow(1, s0, s1 - s0 + 1);
+            var slab = Resampling.Resample(source, Slices(modelGrid, s0, s1 - s0 + 1), Slices(canonical, k0, k1 - k0), ResamplingMode.Linear);
+            p.narrow(1, k0, k1 - k0).copy_(slab);
+        }
+
+        return fromCanonical.IsIdentity ? p : Replace(p, fromCanonical.Apply(p));
+    }
+
+    /// <summary>The (fractional) model-grid slice index k' of original canonical slice k.</summary>
+    private static double SourceSlice(VolumeGeometry canonical, VolumeGeometry modelGrid, int k)
+    {
+        var (x, y, z) = canonical.IndexToWorld(0, 0, k);
+        return modelGrid.WorldToIndex(x, y, z).K;
+    }
+
+    /// <summary>The sub-grid of slices [k0, k0 + count) of a grid.</summary>
+    private static VolumeGeometry Slices(VolumeGeometry grid, int k0, int count)
+    {
+        var affine = grid.Affine;
+        var (x, y, z) = grid.IndexToWorld(0, 0, k0);
+        (affine[0, 3], affine[1, 3], affine[2, 3]) = (x, y, z);
+        return new VolumeGeometry(grid.Shape[0], grid.Shape[1], count, affine);
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)
