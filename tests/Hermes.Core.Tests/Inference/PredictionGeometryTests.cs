@@ -175,6 +175,33 @@ public sealed class PredictionGeometryTests : IDisposable
     }
 
     [Fact]
+    public void SlabwiseBackResamplingEqualsTheWholeGridComputation()
+    {
+        // 8×9×70 voxels (70 slices: three 32-slice slabs), flipped, at a finer model spacing: the predictor (slabwise
+        // back-resampling, a window model) must equal resample → sigmoid(logit) → resample back on whole grids → undo the reorientation.
+        using var ramp = arange(70, ScalarType.Float32).view(-1, 1, 1).mul(0.37).sin().mul(60).add(arange(8, ScalarType.Float32).view(1, 1, -1).mul(4)).add(arange(9, ScalarType.Float32).view(1, -1, 1)).add(30);
+        using var input = new Volume(ramp.expand(70, 9, 8).contiguous(), VolumeGeometry.Create([8, 9, 70], [0.9, 1.1, 1.0], [1, 2, 3], Direction("flip-x")));
+        var toCanonical = Hermes.Preprocessing.Reorientation.ToCanonical(input.Geometry);
+        var canonical = toCanonical.Target;
+        double[] spacing = [.. canonical.Spacing.Select(s => s * 0.7)];
+        var modelGrid = Hermes.Preprocessing.Resampling.TargetForSpacing(canonical, spacing);
+        Assert.Equal(70, canonical.Shape[2]);
+        var predictor = new VolumePredictor(Sidecar(spacing, [16, 16, 16], Identity), (tasks, _) => new IntensityModel(50, gain: 0.05, tasks.Count));
+
+        using var result = predictor.Predict(input, new PredictionRequest(["bright"], "CT"));
+
+        using var scope = NewDisposeScope();
+        var x = Hermes.Preprocessing.Resampling.Resample(toCanonical.Apply(input.Data.to(ScalarType.Float32)), canonical, modelGrid, Hermes.Preprocessing.ResamplingMode.Linear);
+        var p = x.sub(50).mul(0.05).sigmoid();
+        var back = toCanonical.Inverse.Apply(Hermes.Preprocessing.Resampling.Resample(p, modelGrid, canonical, Hermes.Preprocessing.ResamplingMode.Linear));
+        var expected = back.gt(0.5);
+        var ambiguous = back.sub(0.5).abs().lt(1e-5);
+        var actual = result.Masks[0].Data.to(ScalarType.Bool);
+        Assert.Equal(0, expected.ne(actual).logical_and_(ambiguous.logical_not()).sum().item<long>());
+        Assert.InRange(actual.sum().item<long>(), 50, input.Geometry.VoxelCount - 50);
+    }
+
+    [Fact]
     public void UnknownTasksAndUndeterminedModalityAreNamed()
     {
         using var input = Phantom(Direction("identity"), out _);
