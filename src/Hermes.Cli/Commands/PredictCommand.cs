@@ -1,0 +1,211 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hermes.Abstractions;
+using Hermes.Backbones;
+using Hermes.Checkpoints;
+using Hermes.Inference;
+using Hermes.IO;
+using Hermes.Runtime;
+using Hermes.Volumes;
+using TorchSharp;
+
+namespace Hermes.Cli.Commands;
+
+/// <summary>
+/// <c>hermes predict --model M --input file|folder --tasks liver,spleen --output dir [--tta] [--overlap 0.5] [--device cpu|cuda]</c>:
+/// segments each input volume with a checkpoint (<c>.safetensors</c> + its <c>.json</c> sidecar) and writes the labels
+/// on the input's own grid (shape and affine): <c>dir/case.nii.gz</c> label maps (task <c>t</c> of the list = label
+/// <c>t + 1</c>) or, with <c>--masks</c>, <c>dir/case/task.nii.gz</c> binary masks; plus <c>dir/labels.json</c>
+/// (task → label), the map <c>hermes evaluate --labels</c> takes.
+/// </summary>
+internal static class PredictCommand
+{
+    private static readonly string[] VolumeExtensions = [".nii", ".nii.gz", ".nrrd", ".nhdr", ".mha", ".mhd", ".hdr"];
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "The checkpoint (.safetensors) with its sidecar (.json) next to it.", Required = true };
+        var input = new Option<string>("--input") { Description = "A volume file, a folder of volume files, or a DICOM series folder.", Required = true };
+        var tasks = new Option<string>("--tasks") { Description = "Comma-separated task names from the sidecar (e.g. liver,spleen).", Required = true };
+        var output = new Option<string>("--output") { Description = "Output folder.", Required = true };
+        var modality = new Option<string?>("--modality") { Description = "The modality (a sidecar name, e.g. CT); default: the sidecar's only one, or the DICOM Modality." };
+        var tta = new Option<bool>("--tta") { Description = "Mirroring test-time augmentation (8 flips per window; 8× slower)." };
+        var overlap = new Option<double>("--overlap") { Description = "Sliding-window overlap in [0, 1).", DefaultValueFactory = _ => 0.5 };
+        var device = new Option<string>("--device") { Description = "cpu or cuda[:n].", DefaultValueFactory = _ => "cpu" };
+        var batch = new Option<int>("--windows-per-batch") { Description = "Windows per forward pass.", DefaultValueFactory = _ => 1 };
+        var masks = new Option<bool>("--masks") { Description = "Write one binary mask per task (case/task.nii.gz) instead of a label map." };
+        var largest = new Option<bool>("--largest-component") { Description = "Keep only the largest connected component of each task." };
+        var fillHoles = new Option<bool>("--fill-holes") { Description = "Fill enclosed holes in each task's mask." };
+        var minSize = new Option<long>("--min-size") { Description = "Remove components smaller than this many voxels." };
+        var command = new Command("predict", "Segment volumes with a checkpoint; outputs keep each input's grid and affine.")
+        {
+            model, input, tasks, output, modality, tta, overlap, device, batch, masks, largest, fillHoles, minSize,
+        };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
+            parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(tasks)!, parse.GetValue(output)!, parse.GetValue(modality),
+            new PredictionOptions
+            {
+                MirrorTta = parse.GetValue(tta),
+                Window = new SlidingWindowOptions { Overlap = parse.GetValue(overlap), WindowsPerBatch = parse.GetValue(batch) },
+                Output = parse.GetValue(masks) ? PredictionOutputKind.BinaryMasks : PredictionOutputKind.LabelMap,
+                Postprocessing = new PostprocessingOptions { KeepLargestComponent = parse.GetValue(largest), FillHoles = parse.GetValue(fillHoles), MinimumComponentVoxels = parse.GetValue(minSize) },
+            },
+            parse.GetValue(device)!, cancellationToken)));
+        return command;
+    }
+
+    internal static int Run(string modelPath, string inputPath, string taskList, string outputFolder, string? modality, PredictionOptions options, string deviceName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            HermesRuntime.EnsureInitialized();
+            var device = torch.device(deviceName);
+            options.Window.WindowDevice = device;
+            options.Validate();
+            var taskNames = taskList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var inputs = Inputs(inputPath);
+            using var segmenter = LoadModel(modelPath, device, out var sidecar);
+            var predictor = new VolumePredictor(segmenter, sidecar, device);
+            var request = new PredictionRequest(taskNames, modality);
+            _ = predictor.TaskIds(taskNames); // fail before reading any volume
+            Directory.CreateDirectory(outputFolder);
+            WriteLabels(Path.Combine(outputFolder, "labels.json"), taskNames);
+            foreach (var (caseName, path) in inputs)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var volume = VolumeIO.Read(path);
+                var progress = new ConsoleProgress(caseName);
+                foreach (var written in predictor.PredictToFolder(volume, outputFolder, caseName, request, options, progress, cancellationToken))
+                {
+                    Console.Out.WriteLine(written);
+                }
+            }
+
+            return 0;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("hermes predict: cancelled.");
+            return 130;
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or VolumeFormatException or NotSupportedException or CheckpointFormatException or StateDictMismatchException or HermesNativeRuntimeException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"hermes predict: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Loads a checkpoint and builds the model its sidecar describes (hermes-r / hermes-m, or a reference <c>arch</c>).</summary>
+    internal static UniversalSegmenter LoadModel(string safetensorsPath, torch.Device device, out ModelSidecar sidecar)
+    {
+        if (!File.Exists(safetensorsPath))
+        {
+            throw new FileNotFoundException($"Checkpoint '{safetensorsPath}' does not exist.", safetensorsPath);
+        }
+
+        var (stateDict, loaded) = CheckpointReader.Load(safetensorsPath);
+        sidecar = loaded;
+        try
+        {
+            var config = (JsonObject)loaded.ArchitectureOptions.DeepClone();
+            if (!config.ContainsKey("arch"))
+            {
+                config["arch"] = loaded.Architecture.ToLowerInvariant() switch
+                {
+                    "hermes-r" or "resunet" => "resunet",
+                    "hermes-m" or "medformer" => "medformer",
+                    _ => throw new InvalidDataException($"{CheckpointWriter.SidecarPath(safetensorsPath)}: architecture '{loaded.Architecture}' is not one this tool can build (hermes-r, hermes-m)."),
+                };
+            }
+
+            config["tn"] ??= loaded.Tasks.Count;
+            config["mn"] ??= loaded.Modalities.Count;
+            using var doc = JsonDocument.Parse(config.ToJsonString());
+            var model = HermesModelFactory.FromConfig(doc.RootElement, CheckpointWriter.SidecarPath(safetensorsPath));
+            try
+            {
+                StateDictLoader.Load(model, stateDict);
+                model.to(device);
+                model.eval();
+                return model;
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
+        }
+        finally
+        {
+            foreach (var t in stateDict.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
+    private static List<(string Case, string Path)> Inputs(string path)
+    {
+        if (File.Exists(path))
+        {
+            return [(CaseName(path), path)];
+        }
+
+        if (!Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"Input '{path}' is neither a file nor a folder.", path);
+        }
+
+        var files = Directory.GetFiles(path).Where(f => VolumeExtensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase))).Order(StringComparer.Ordinal).ToList();
+        if (files.Count > 0)
+        {
+            return [.. files.Select(f => (CaseName(f), f))];
+        }
+
+        // No volume files: the folder itself is read as a DICOM series.
+        return [(Path.GetFileName(Path.TrimEndingDirectorySeparator(path)), path)];
+    }
+
+    internal static string CaseName(string path)
+    {
+        var name = Path.GetFileName(path);
+        foreach (var e in VolumeExtensions.OrderByDescending(e => e.Length))
+        {
+            if (name.EndsWith(e, StringComparison.OrdinalIgnoreCase))
+            {
+                return name[..^e.Length];
+            }
+        }
+
+        return name;
+    }
+
+    private static void WriteLabels(string path, IReadOnlyList<string> tasks)
+    {
+        var map = new JsonObject();
+        for (var t = 0; t < tasks.Count; t++)
+        {
+            map[tasks[t]] = t + 1;
+        }
+
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, map.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private sealed class ConsoleProgress(string caseName) : IProgress<PredictionProgress>
+    {
+        private string lastStage = "";
+
+        public void Report(PredictionProgress value)
+        {
+            if (value.Stage != lastStage || value.Done == value.Total)
+            {
+                lastStage = value.Stage;
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{caseName}: {value.Stage} {value.Done}/{value.Total}"));
+            }
+        }
+    }
+}
