@@ -7,9 +7,9 @@ namespace Hermes.Backbones.Tests.Extension;
 /// <summary>Small Hermes-R / Hermes-M models and helpers for the extension tests.</summary>
 internal static class ExtensionFixture
 {
-    public static HermesROptions SmallROptions(int taskCount, int modalityCount) => new()
+    public static HermesROptions SmallROptions(int taskCount, int modalityCount, int baseChannels = 4) => new()
     {
-        Backbone = new ResUNetOptions { BaseChannels = 4 },
+        Backbone = new ResUNetOptions { BaseChannels = baseChannels },
         TaskCount = taskCount,
         ModalityCount = modalityCount,
         FusionBlocks = [1, 1, 1, 1, 1],
@@ -32,16 +32,16 @@ internal static class ExtensionFixture
         ModalityCount = modalityCount,
     };
 
-    public static UniversalSegmenter SmallR(int taskCount, int modalityCount, long seed)
+    public static UniversalSegmenter SmallR(int taskCount, int modalityCount, long seed, int baseChannels = 4)
     {
         random.manual_seed(seed);
-        return HermesR.Create(SmallROptions(taskCount, modalityCount));
+        return HermesR.Create(SmallROptions(taskCount, modalityCount, baseChannels));
     }
 
-    public static Func<int, int, UniversalSegmenter> RBuilder(long seed) => (tn, mn) =>
+    public static Func<int, int, UniversalSegmenter> RBuilder(long seed, int baseChannels = 4) => (tn, mn) =>
     {
         random.manual_seed(seed);
-        return HermesR.Create(SmallROptions(tn, mn));
+        return HermesR.Create(SmallROptions(tn, mn, baseChannels));
     };
 
     public static Func<int, int, UniversalSegmenter> MBuilder(long seed) => (tn, mn) =>

@@ -1,12 +1,16 @@
 using System.Text.Json.Nodes;
 using Hermes.Abstractions;
+using Hermes.Backbones.Tests.Training;
 using Hermes.Checkpoints;
 using Hermes.Extension;
+using Hermes.Priors.Losses;
+using Hermes.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hermes.Backbones.Tests.Extension;
 
+[Collection(SingleThreadCollection.Name)]
 public sealed class IncrementalExtendTests
 {
     private static readonly VocabularyExtensionPlan Plan = new()
@@ -143,5 +147,66 @@ public sealed class IncrementalExtendTests
         var wrong = Assert.Throws<InvalidOperationException>(() => VocabularyExtension.Extend(model, vocabulary,
             new VocabularyExtensionPlan { Tasks = [new("lung")] }, (tn, mn) => ExtensionFixture.SmallR(tn + 1, mn, 1)));
         Assert.Contains("tn = 5", wrong.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NewTaskLearnsWithPriorsOnlyWhileTheOldTaskDiceHolds()
+    {
+        // A model that knows organ A (task 0 "organ-a", CT) learns organ B as a new task by fine-tuning priors only.
+        var vocabulary = new ModelVocabulary(["organ-a"], ["ct"]);
+        using var model = ExtensionFixture.SmallR(2, 2, seed: 31, baseChannels: 8);
+        var organA = new OrganBatchSource(organB: false, taskId: 0, seed: 1);
+        using (var adamW = new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = 3e-3, WeightDecay = 0, MaxGradNorm = 1.0 }))
+        using (var trainer = new Trainer(model, HermesLoss.Create(model.TaskCount).Terms, adamW, Steps(PretrainSteps)))
+        {
+            await trainer.RunAsync(organA);
+        }
+
+        var extended = VocabularyExtension.Extend(model, vocabulary,
+            new VocabularyExtensionPlan { Tasks = [new("organ-b")] }, ExtensionFixture.RBuilder(32, baseChannels: 8));
+        using var bigger = extended.Model;
+        var b = extended.NewTaskIds[0];
+        Assert.Equal(1L, b);
+        var validationA = Enumerable.Range(0, 2).Select(k => organA.Batch(1000 + k)).ToList();
+        var organB = new OrganBatchSource(organB: true, taskId: b, seed: 2);
+        var validationB = Enumerable.Range(0, 2).Select(k => organB.Batch(1000 + k)).ToList();
+        try
+        {
+            var aBefore = DiceOf(model, validationA, 0);
+            Assert.True(aBefore > 0.5, $"pre-training did not learn organ A (Dice {aBefore:F3})");
+            Assert.Equal(aBefore, DiceOf(bigger, validationA, 0)); // extension alone changes nothing
+            var bBefore = DiceOf(bigger, validationB, b);
+
+            using var optimizer = FineTuning.Prepare(bigger, FineTuneOptions.PriorsOnly,
+                p => new LambOptimizer(p, new LambOptions { LearningRate = 0.05, MaxGradNorm = double.PositiveInfinity }));
+            using (var trainer = new Trainer(bigger, HermesLoss.Create(bigger.TaskCount).Terms, optimizer, Steps(FineTuneSteps)))
+            {
+                await trainer.RunAsync(organB);
+            }
+
+            var aAfter = DiceOf(bigger, validationA, 0);
+            var bAfter = DiceOf(bigger, validationB, b);
+            Assert.True(bAfter > 0.5 && bAfter > bBefore + 0.3,
+                $"organ B did not become segmentable: Dice {bBefore:F3} → {bAfter:F3} (organ A {aBefore:F3} → {aAfter:F3})");
+            Assert.True(Math.Abs(aAfter - aBefore) < 0.01,
+                $"organ A's Dice moved by {aAfter - aBefore:+0.0000;-0.0000} ({aBefore:F4} → {aAfter:F4}); organ B {bBefore:F3} → {bAfter:F3}");
+        }
+        finally
+        {
+            validationA.Concat(validationB).ToList().ForEach(x => x.Dispose());
+        }
+    }
+
+    private const int PretrainSteps = 30;
+    private const int FineTuneSteps = 30;
+
+    private static TrainerOptions Steps(int steps) =>
+        new() { Epochs = 1, StepsPerEpoch = steps, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
+
+    private static double DiceOf(UniversalSegmenter model, IReadOnlyList<TrainingBatch> batches, long task)
+    {
+        model.eval();
+        var report = new PatchDiceValidator(batches).Validate(model, CancellationToken.None);
+        return report.TaskDice[task];
     }
 }

@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Hermes.Backbones.Tests.Extension;
 
 /// <summary>
-/// Synthetic CT-like 32³ patches with one organ each: organ A is a bright sphere near the centre, organ B a brighter cube
-/// in the low corner. Each batch requests one task column plus one null column (−1); batch k is a function of (seed, k).
+/// Synthetic CT-like 32³ patches that all show two organs: organ A, a bright sphere near the centre, and organ B, a dark
+/// cube towards the low corner; the label is organ A's or organ B's mask. Each batch requests one task column plus one null column (−1); batch k is a function of (seed, k).
 /// </summary>
 internal sealed class OrganBatchSource(bool organB, long taskId, int seed, int batchSize = 2, int size = 32) : IBatchSource
 {
@@ -32,22 +32,15 @@ internal sealed class OrganBatchSource(bool organB, long taskId, int seed, int b
         for (var b = 0; b < batchSize; b++)
         {
             var image = randn([size, size, size], generator: generator).mul_(0.3f);
-            Tensor mask;
-            if (organB)
-            {
-                var (z, y, x) = (rng.Next(7, 12), rng.Next(7, 12), rng.Next(7, 12));
-                var half = 3 + rng.Next(2);
-                mask = g[0].sub(z).abs().le(half).logical_and(g[1].sub(y).abs().le(half)).logical_and(g[2].sub(x).abs().le(half));
-                image.add_(mask.to_type(ScalarType.Float32).mul(2.5f));
-            }
-            else
-            {
-                var (z, y, x) = (rng.Next(14, 20), rng.Next(14, 20), rng.Next(14, 20));
-                var r = 5 + rng.Next(3);
-                mask = g[0].sub(z).square().add(g[1].sub(y).square()).add(g[2].sub(x).square()).le(r * r);
-                image.add_(mask.to_type(ScalarType.Float32).mul(1.5f));
-            }
-
+            var (sz, sy, sx) = (rng.Next(15, 20), rng.Next(15, 20), rng.Next(15, 20));
+            var r = 5 + rng.Next(3);
+            var sphere = g[0].sub(sz).square().add(g[1].sub(sy).square()).add(g[2].sub(sx).square()).le(r * r);
+            var (cz, cy, cx) = (rng.Next(6, 10), rng.Next(6, 10), rng.Next(6, 10));
+            var half = 3 + rng.Next(2);
+            var cube = g[0].sub(cz).abs().le(half).logical_and(g[1].sub(cy).abs().le(half)).logical_and(g[2].sub(cx).abs().le(half))
+                .logical_and(sphere.logical_not());
+            image.add_(sphere.to_type(ScalarType.Float32).mul(1.5f)).sub_(cube.to_type(ScalarType.Float32).mul(2.0f));
+            var mask = organB ? cube : sphere;
             images.Add(image.unsqueeze(0));
             labels.Add(stack([mask.to_type(ScalarType.Int8), zeros([size, size, size], ScalarType.Int8)]));
         }
