@@ -178,16 +178,19 @@ public sealed class IncrementalExtendTests
             var bBefore = DiceOf(bigger, validationB, b);
 
             using var optimizer = FineTuning.Prepare(bigger, FineTuneOptions.PriorsOnly,
-                p => new LambOptimizer(p, new LambOptions { LearningRate = 0.05, MaxGradNorm = double.PositiveInfinity }));
+                p => new AdamWOptimizer(p, new AdamWOptions { LearningRate = 0.1, WeightDecay = 0 }));
+            var progress = new TrainingFixture.ListProgress();
             using (var trainer = new Trainer(bigger, HermesLoss.Create(bigger.TaskCount).Terms, optimizer, Steps(FineTuneSteps)))
             {
-                await trainer.RunAsync(organB);
+                await trainer.RunAsync(organB, progress);
             }
+
+            var losses = string.Join(" ", progress.Steps.Select(p => p.Loss.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
 
             var aAfter = DiceOf(bigger, validationA, 0);
             var bAfter = DiceOf(bigger, validationB, b);
             Assert.True(bAfter > 0.5 && bAfter > bBefore + 0.3,
-                $"organ B did not become segmentable: Dice {bBefore:F3} → {bAfter:F3} (organ A {aBefore:F3} → {aAfter:F3})");
+                $"organ B did not become segmentable: Dice {bBefore:F3} → {bAfter:F3} (organ A {aBefore:F3} → {aAfter:F3}); losses {losses}");
             Assert.True(Math.Abs(aAfter - aBefore) < 0.01,
                 $"organ A's Dice moved by {aAfter - aBefore:+0.0000;-0.0000} ({aBefore:F4} → {aAfter:F4}); organ B {bBefore:F3} → {bAfter:F3}");
         }
@@ -198,7 +201,7 @@ public sealed class IncrementalExtendTests
     }
 
     private const int PretrainSteps = 30;
-    private const int FineTuneSteps = 30;
+    private const int FineTuneSteps = 40;
 
     private static TrainerOptions Steps(int steps) =>
         new() { Epochs = 1, StepsPerEpoch = steps, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };

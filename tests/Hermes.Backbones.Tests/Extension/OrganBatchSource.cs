@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Hermes.Backbones.Tests.Extension;
 
 /// <summary>
-/// Synthetic CT-like 32³ patches that all show two organs: organ A, a bright sphere near the centre, and organ B, a dark
+/// Synthetic CT-like 32³ patches that all show two organs: organ A, a bright sphere near the centre, and organ B, a brighter
 /// cube towards the low corner; the label is organ A's or organ B's mask. Each batch requests one task column plus one null column (−1); batch k is a function of (seed, k).
 /// </summary>
 internal sealed class OrganBatchSource(bool organB, long taskId, int seed, int batchSize = 2, int size = 32) : IBatchSource
@@ -39,7 +39,7 @@ internal sealed class OrganBatchSource(bool organB, long taskId, int seed, int b
             var half = 3 + rng.Next(2);
             var cube = g[0].sub(cz).abs().le(half).logical_and(g[1].sub(cy).abs().le(half)).logical_and(g[2].sub(cx).abs().le(half))
                 .logical_and(sphere.logical_not());
-            image.add_(sphere.to_type(ScalarType.Float32).mul(1.5f)).sub_(cube.to_type(ScalarType.Float32).mul(2.0f));
+            image.add_(sphere.to_type(ScalarType.Float32).mul(1.5f)).add_(cube.to_type(ScalarType.Float32).mul(3.0f));
             var mask = organB ? cube : sphere;
             images.Add(image.unsqueeze(0));
             labels.Add(stack([mask.to_type(ScalarType.Int8), zeros([size, size, size], ScalarType.Int8)]));
