@@ -41,56 +41,65 @@ public static class ModelTransfer
         var source = pretrained.state_dict();
         var copied = new List<string>();
         var kept = new List<string>();
-        using (no_grad())
+        var actions = new List<(Tensor Target, Tensor Source, PriorRowLayout? Layout, string Name)>();
+        foreach (var (name, tensor) in target.state_dict())
         {
-            foreach (var (name, tensor) in target.state_dict())
+            var part = parts.GetValueOrDefault(name, ModelParts.Backbone);
+            var role = roles[name];
+            var wanted = role is TensorRole.TaskTable or TensorRole.ModalityTable ? options.MatchPriorsByName
+                : part != ModelParts.Heads || options.IncludeHeads;
+            if (!wanted)
             {
-                var part = parts.GetValueOrDefault(name, ModelParts.Backbone);
-                var role = roles[name];
-                var wanted = role is TensorRole.TaskTable or TensorRole.ModalityTable ? options.MatchPriorsByName
-                    : part != ModelParts.Heads || options.IncludeHeads;
-                if (!wanted)
+                kept.Add(name);
+                continue;
+            }
+
+            if (!source.TryGetValue(name, out var from))
+            {
+                if (part == ModelParts.Heads)
                 {
                     kept.Add(name);
                     continue;
                 }
 
-                if (!source.TryGetValue(name, out var from))
-                {
-                    if (part == ModelParts.Heads)
-                    {
-                        kept.Add(name);
-                        continue;
-                    }
+                throw new InvalidOperationException($"The pretrained model has no tensor '{name}'; the architectures differ.");
+            }
 
-                    throw new InvalidOperationException(
-                        $"The pretrained model has no tensor '{name}'; the architectures differ.");
+            PriorRowLayout? layout = role switch
+            {
+                TensorRole.TaskTable => taskLayout,
+                TensorRole.ModalityTable => modalityLayout,
+                TensorRole.ModalityOutput when from.shape[0] == pretrained.ModalityCount => modalityLayout,
+                _ => null,
+            };
+            if (layout is null && !tensor.shape.SequenceEqual(from.shape))
+            {
+                throw new InvalidOperationException(
+                    $"'{name}' is [{string.Join(", ", from.shape)}] in the pretrained model but [{string.Join(", ", tensor.shape)}] here; the architectures differ.");
+            }
+
+            if (layout is not null && !tensor.shape.AsSpan(1).SequenceEqual(from.shape.AsSpan(1)))
+            {
+                throw new InvalidOperationException(
+                    $"'{name}' rows are [{string.Join(", ", from.shape.Skip(1))}] in the pretrained model but [{string.Join(", ", tensor.shape.Skip(1))}] here; the architectures differ.");
+            }
+
+            (layout is null ? copied : kept).Add(name);
+            actions.Add((tensor, from, layout, name));
+        }
+
+        // Everything was checked before anything is written, so a refused transfer leaves the target untouched.
+        using (no_grad())
+        {
+            foreach (var (tensor, from, layout, name) in actions)
+            {
+                if (layout is null)
+                {
+                    tensor.copy_(from);
                 }
-
-                switch (role)
+                else
                 {
-                    case TensorRole.TaskTable:
-                        ModelTensorRoles.CopyRows(tensor, from, taskLayout, name);
-                        kept.Add(name);
-                        break;
-                    case TensorRole.ModalityTable:
-                        ModelTensorRoles.CopyRows(tensor, from, modalityLayout, name);
-                        kept.Add(name);
-                        break;
-                    case TensorRole.ModalityOutput when from.shape[0] == pretrained.ModalityCount:
-                        ModelTensorRoles.CopyRows(tensor, from, modalityLayout, name);
-                        kept.Add(name);
-                        break;
-                    default:
-                        if (!tensor.shape.SequenceEqual(from.shape))
-                        {
-                            throw new InvalidOperationException(
-                                $"'{name}' is [{string.Join(", ", from.shape)}] in the pretrained model but [{string.Join(", ", tensor.shape)}] here; the architectures differ.");
-                        }
-
-                        tensor.copy_(from);
-                        copied.Add(name);
-                        break;
+                    ModelTensorRoles.CopyRows(tensor, from, layout, name);
                 }
             }
         }
