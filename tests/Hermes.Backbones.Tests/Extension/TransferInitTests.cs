@@ -1,8 +1,10 @@
+using Hermes.Backbones.Tests.Training;
 using Hermes.Extension;
 using static TorchSharp.torch;
 
 namespace Hermes.Backbones.Tests.Extension;
 
+[Collection(SingleThreadCollection.Name)]
 public sealed class TransferInitTests
 {
     [Fact]
