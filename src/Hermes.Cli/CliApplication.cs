@@ -13,6 +13,7 @@ internal static class CliApplication
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(ExtendCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hermes.Abstractions;
+using Hermes.Backbones;
+using Hermes.Checkpoints;
+
+namespace Hermes.Cli.Commands;
+
+/// <summary>
+/// Builds the untrained Hermes-R / Hermes-M a model sidecar describes: <c>architecture.name</c> is <c>hermes-r</c> or
+/// <c>hermes-m</c>, <c>architecture.options</c> holds the reference config keys (<c>in_chan</c>, <c>base_chan</c>,
+/// <c>tn</c>, <c>mn</c>, …, as <see cref="HermesModelFactory"/> reads them) plus optional <c>fusion_blocks</c> (Hermes-R),
+/// <c>l</c> (tokens per modality) and <c>modality_head</c>.
+/// </summary>
+internal static class SidecarModel
+{
+    public static (int TaskCount, int ModalityCount) Vocabulary(ModelSidecar sidecar)
+    {
+        var o = sidecar.ArchitectureOptions;
+        return (Int(o, "tn") ?? 72, Int(o, "mn") ?? 6);
+    }
+
+    public static UniversalSegmenter Build(ModelSidecar sidecar, int taskCount, int modalityCount)
+    {
+        var options = sidecar.ArchitectureOptions.DeepClone().AsObject();
+        var arch = sidecar.Architecture.ToLowerInvariant() switch
+        {
+            "hermes-r" or "resunet" => "resunet",
+            "hermes-m" or "medformer" => "medformer",
+            _ => throw new InvalidDataException(
+                $"Architecture '{sidecar.Architecture}' is not one this tool can rebuild (hermes-r, hermes-m)."),
+        };
+        options["arch"] = arch;
+        options["tn"] = taskCount;
+        options["mn"] = modalityCount;
+        using var doc = JsonDocument.Parse(options.ToJsonString());
+        var tokens = Int(options, "l") ?? 10;
+        var modalityHead = options["modality_head"] is not JsonValue v || !v.TryGetValue<bool>(out var b) || b;
+        if (arch == "resunet")
+        {
+            var r = HermesModelFactory.ReadHermesR(doc.RootElement, "sidecar");
+            if (options["fusion_blocks"] is JsonArray blocks)
+            {
+                r = r with { FusionBlocks = blocks.Select(x => x!.GetValue<int>()).ToArray() };
+            }
+
+            return HermesR.Create(r with { TokensPerModality = tokens, ModalityHead = modalityHead });
+        }
+
+        var m = HermesModelFactory.ReadHermesM(doc.RootElement, "sidecar");
+        return HermesM.Create(m with { TokensPerModality = tokens, ModalityHead = modalityHead });
+    }
+
+    private static int? Int(JsonObject o, string key) =>
+        o[key] is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
+}
