@@ -1,4 +1,3 @@
 using BenchmarkDotNet.Running;
 
-// Run with: ./build.sh bench '*Conv3d*'   (or: dotnet run -c Release --project benchmarks/Hermes.Benchmarks -- --filter '*')
-BenchmarkSwitcher.FromAssembly(typeof(Hermes.Benchmarks.Runtime.Conv3dThroughputBenchmarks).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Hermes.Benchmarks.Volumes.SyntheticCt).Assembly).Run(args);

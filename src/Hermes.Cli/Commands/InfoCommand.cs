@@ -1,28 +1,150 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Hermes.IO;
 using Hermes.Runtime;
+using Hermes.Volumes;
 using Spectre.Console;
 
 namespace Hermes.Cli.Commands;
 
-/// <summary><c>hermes info --system</c>: the native runtime, the CPU and the oneDNN guard decision.</summary>
+/// <summary>
+/// <c>hermes info &lt;file|folder&gt; [--json]</c>: format, datatype, geometry and voxel statistics of a medical volume
+/// (a DICOM series for a folder); <c>hermes info --system</c>: the native runtime, the CPU and the oneDNN guard decision.
+/// </summary>
+/// <remarks>
+/// The JSON form is a stable contract: <c>path</c>, <c>format</c>, <c>datatype</c> (on-disk type), <c>memory_dtype</c>,
+/// <c>shape</c> (file axis order i, j, k[, channels]), <c>channels</c>, <c>spacing</c> (mm), <c>origin</c> (RAS+ mm),
+/// <c>direction</c> (3×3 rows, RAS+), <c>affine</c> (4×4 voxel → RAS+ like nibabel), <c>orientation</c> (e.g. RAS),
+/// <c>scl_slope</c>, <c>scl_inter</c>, <c>min</c>, <c>max</c>, <c>mean</c>, <c>std</c> (scaled values, NaNs ignored),
+/// <c>nan_count</c>, <c>unique_count</c> and <c>unique_values</c> (integer-valued data, first 256), <c>properties</c>.
+/// </remarks>
 internal static class InfoCommand
 {
     public static Command Create()
     {
+        var path = new Argument<string?>("path") { Description = "A volume file (.nii, .nii.gz, .hdr, .nrrd, .nhdr, .mha, .mhd, .dcm) or a DICOM series folder.", Arity = ArgumentArity.ZeroOrOne };
+        var json = new Option<bool>("--json") { Description = "Print machine-readable JSON (stable keys) instead of a table." };
+        var series = new Option<string?>("--series") { Description = "DICOM: the SeriesInstanceUID to read when the folder holds several series." };
         var system = new Option<bool>("--system") { Description = "Report the native runtime: TorchSharp/LibTorch, device, threads, CPU ISA and the oneDNN guard." };
         var selfCheck = new Option<bool>("--self-check") { Description = "Also verify float32 conv3d against float64 on the shapes oneDNN gets wrong on some AVX-512 CPUs." };
-        var command = new Command("info", "Describe the system (--system), or a medical volume.") { system, selfCheck };
+        var command = new Command("info", "Describe a medical volume (file or DICOM folder), or the system (--system).") { path, json, series, system, selfCheck };
         command.SetAction(parse =>
         {
-            if (!parse.GetValue(system))
+            if (parse.GetValue(system))
             {
-                AnsiConsole.MarkupLine("[yellow]Volume inspection arrives with the volumes I/O layer; use --system for now.[/]");
+                return ReportSystem(parse.GetValue(selfCheck));
+            }
+
+            var target = parse.GetValue(path);
+            if (string.IsNullOrWhiteSpace(target))
+            {
+                Console.Error.WriteLine("hermes info: give a volume file or DICOM folder, or --system.");
                 return 2;
             }
 
-            return ReportSystem(parse.GetValue(selfCheck));
+            return ReportVolume(target, parse.GetValue(json), parse.GetValue(series));
         });
         return command;
+    }
+
+    internal static int ReportVolume(string path, bool json, string? seriesUid)
+    {
+        Volume volume;
+        try
+        {
+            HermesRuntime.EnsureInitialized();
+            volume = VolumeIO.Read(path, new VolumeReadOptions { SeriesInstanceUid = seriesUid });
+        }
+        catch (Exception e) when (e is VolumeFormatException or NotSupportedException or IOException or HermesNativeRuntimeException)
+        {
+            if (json)
+            {
+                Console.Out.WriteLine(ErrorJson(path, e));
+            }
+            else
+            {
+                Console.Error.WriteLine($"hermes info: {e.Message}");
+            }
+
+            return 1;
+        }
+
+        using (volume)
+        {
+            var stats = VolumeStatistics.Compute(volume);
+            if (json)
+            {
+                Console.Out.WriteLine(ToJson(volume, stats));
+            }
+            else
+            {
+                WriteTable(volume, stats);
+            }
+        }
+
+        return 0;
+    }
+
+    internal static string ToJson(Volume volume, VolumeStatistics stats)
+    {
+        var g = volume.Geometry;
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("path", volume.Metadata.Path);
+            w.WriteString("format", volume.Metadata.Format);
+            w.WriteString("datatype", volume.Metadata.DiskType.Name());
+            w.WriteString("memory_dtype", volume.VoxelType.Name());
+            w.WriteStartArray("shape");
+            foreach (var s in g.Shape)
+            {
+                w.WriteNumberValue(s);
+            }
+
+            if (volume.Channels > 1)
+            {
+                w.WriteNumberValue(volume.Channels);
+            }
+
+            w.WriteEndArray();
+            w.WriteNumber("channels", volume.Channels);
+            Array(w, "spacing", g.Spacing);
+            Array(w, "origin", g.Origin);
+            Matrix(w, "direction", g.Direction, 3);
+            Matrix(w, "affine", g.Affine, 4);
+            w.WriteString("orientation", g.OrientationCode);
+            Number(w, "scl_slope", volume.Metadata.ScaleSlope);
+            Number(w, "scl_inter", volume.Metadata.ScaleIntercept);
+            Number(w, "min", stats.Min);
+            Number(w, "max", stats.Max);
+            Number(w, "mean", stats.Mean);
+            Number(w, "std", stats.Std);
+            w.WriteNumber("nan_count", stats.NaNCount);
+            if (stats.UniqueCount is { } uc)
+            {
+                w.WriteNumber("unique_count", uc);
+                Array(w, "unique_values", stats.UniqueValues!);
+            }
+            else
+            {
+                w.WriteNull("unique_count");
+                w.WriteNull("unique_values");
+            }
+
+            w.WriteStartObject("properties");
+            foreach (var (k, v) in volume.Metadata.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                w.WriteString(k, v);
+            }
+
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     internal static int ReportSystem(bool selfCheck)
@@ -54,11 +176,113 @@ internal static class InfoCommand
         var checks = new Table().AddColumn("conv3d float32 vs float64").AddColumn("relative error").AddColumn("ok");
         foreach (var (check, error) in result.RelativeErrors)
         {
-            checks.AddRow(check, error.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), error <= Conv3dSelfCheck.Tolerance ? "[green]yes[/]" : "[red]NO[/]");
+            checks.AddRow(check, error.ToString("G3", CultureInfo.InvariantCulture), error <= Conv3dSelfCheck.Tolerance ? "[green]yes[/]" : "[red]NO[/]");
         }
 
         AnsiConsole.Write(checks);
         AnsiConsole.MarkupLine(result.Passed ? "[green]conv3d self-check passed[/]" : "[red]conv3d self-check FAILED: keep the oneDNN guard on (HERMES_ONEDNN_GUARD=avx2)[/]");
         return result.Passed ? 0 : 1;
+    }
+
+    private static string ErrorJson(string path, Exception e)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            w.WriteStartObject();
+            w.WriteString("path", path);
+            w.WriteString("error", e.GetType().Name);
+            w.WriteString("message", e.Message);
+            if (e is VolumeFormatException f)
+            {
+                w.WriteString("field", f.Field);
+                w.WriteString("value", f.Value);
+                w.WriteString("expected", f.Expected);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteTable(Volume volume, VolumeStatistics stats)
+    {
+        var g = volume.Geometry;
+        var ic = CultureInfo.InvariantCulture;
+        string Join(IEnumerable<double> v, string f = "G6") => string.Join(", ", v.Select(x => (x + 0.0).ToString(f, ic)));
+        var table = new Table().AddColumn("Volume").AddColumn(Markup.Escape(volume.Metadata.Path ?? ""));
+        table.AddRow("format", volume.Metadata.Format);
+        table.AddRow("datatype", $"{volume.Metadata.DiskType.Name()} (in memory {volume.VoxelType.Name()})");
+        table.AddRow("shape (i, j, k)", string.Join(" × ", g.Shape) + (volume.Channels > 1 ? $" × {volume.Channels} channels" : ""));
+        table.AddRow("spacing (mm)", Join(g.Spacing));
+        table.AddRow("origin (RAS+ mm)", Join(g.Origin));
+        var d = g.Direction;
+        table.AddRow("direction (RAS+)", string.Join(" | ", Enumerable.Range(0, 3).Select(r => Join(Enumerable.Range(0, 3).Select(c => d[r, c]), "F4"))));
+        table.AddRow("orientation", g.OrientationCode);
+        if (volume.Metadata.ScaleSlope != 1 || volume.Metadata.ScaleIntercept != 0)
+        {
+            table.AddRow("scaling", $"× {volume.Metadata.ScaleSlope.ToString("G6", ic)} + {volume.Metadata.ScaleIntercept.ToString("G6", ic)}");
+        }
+
+        table.AddRow("min / max", $"{stats.Min.ToString("G6", ic)} / {stats.Max.ToString("G6", ic)}");
+        table.AddRow("mean ± std", $"{stats.Mean.ToString("G6", ic)} ± {stats.Std.ToString("G6", ic)}");
+        if (stats.NaNCount > 0)
+        {
+            table.AddRow("NaN voxels", stats.NaNCount.ToString(ic));
+        }
+
+        if (stats.UniqueCount is { } uc)
+        {
+            var shown = stats.UniqueValues!.Take(32).Select(v => v.ToString("G", ic));
+            table.AddRow("unique values", $"{uc}: {string.Join(", ", shown)}{(uc > 32 ? ", …" : "")}");
+        }
+
+        foreach (var (k, v) in volume.Metadata.Properties.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            table.AddRow(Markup.Escape(k), Markup.Escape(v));
+        }
+
+        AnsiConsole.Write(table);
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            w.WriteNumber(name, value + 0.0);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static void Array(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values)
+        {
+            w.WriteNumberValue(v + 0.0);
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void Matrix(Utf8JsonWriter w, string name, double[,] m, int n)
+    {
+        w.WriteStartArray(name);
+        for (var r = 0; r < n; r++)
+        {
+            w.WriteStartArray();
+            for (var c = 0; c < n; c++)
+            {
+                w.WriteNumberValue(m[r, c] + 0.0);
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
     }
 }

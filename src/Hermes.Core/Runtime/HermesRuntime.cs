@@ -57,6 +57,7 @@ public static partial class HermesRuntime
             var decision = OneDnnGuard.Apply(options.OneDnnGuard);
             var effective = !loadedBefore || decision.IsaCap is null;
 
+            var allocatorTuned = options.RetainFreedMemory && NativeAllocator.RetainFreedMemory();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -82,7 +83,8 @@ public static partial class HermesRuntime
                 torch.get_num_threads(),
                 CpuInfo.Current,
                 decision,
-                effective);
+                effective,
+                allocatorTuned);
 
             if (!effective)
             {

@@ -13,6 +13,14 @@ public sealed class HermesRuntimeOptions
     /// <summary>Intra-op CPU threads for LibTorch; <see langword="null"/> keeps LibTorch's default (one per core).</summary>
     public int? Threads { get; set; }
 
+    /// <summary>
+    /// Keep large freed blocks inside the process (glibc <c>mallopt</c>: no mmap for large blocks, no trimming, one arena)
+    /// so that LibTorch does not page-fault its activations back in on every call. Faster on Linux, at the cost of a
+    /// higher, fragmented peak RSS. Applied once, when LibTorch is first initialised; ignored off glibc Linux.
+    /// Default: off. See docs/performance.md for the measured effect.
+    /// </summary>
+    public bool RetainFreedMemory { get; set; }
+
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public void Validate()

@@ -9,6 +9,7 @@ namespace Hermes.Runtime;
 /// <param name="Cpu">The CPU and its vector ISA.</param>
 /// <param name="OneDnnGuard">The oneDNN guard's decision.</param>
 /// <param name="OneDnnGuardEffective">Whether the decision was in force when LibTorch loaded (false if torch was loaded before Hermes could apply it).</param>
+/// <param name="RetainsFreedMemory">Whether glibc's allocator was tuned to keep freed blocks (<see cref="HermesRuntimeOptions.RetainFreedMemory"/>).</param>
 public sealed record RuntimeReport(
     string TorchSharpVersion,
     string LibTorchPackage,
@@ -17,7 +18,8 @@ public sealed record RuntimeReport(
     int Threads,
     CpuInfo Cpu,
     OneDnnGuardDecision OneDnnGuard,
-    bool OneDnnGuardEffective)
+    bool OneDnnGuardEffective,
+    bool RetainsFreedMemory = false)
 {
     /// <summary>Key/value lines for display.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ToLines() =>
@@ -29,6 +31,7 @@ public sealed record RuntimeReport(
         new("Threads", Threads.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         new("CPU", $"{Cpu.Architecture} {Cpu.Vendor}".Trim()),
         new("CPU ISA", $"{Cpu.BestIsa} (AVX2 {(Cpu.HasAvx2 ? "yes" : "no")}, AVX-512F {(Cpu.HasAvx512F ? "yes" : "no")})"),
+        new("Allocator", RetainsFreedMemory ? "glibc tuned: freed blocks retained" : "default"),
         new("oneDNN guard", $"{OneDnnGuard.Mode}: {OneDnnGuard}{(OneDnnGuardEffective ? string.Empty : " — NOT in force: LibTorch was loaded before Hermes.Core")}"),
     ];
 }

@@ -1,0 +1,35 @@
+namespace Hermes.IO;
+
+/// <summary>Options for reading volumes.</summary>
+public sealed record VolumeReadOptions
+{
+    /// <summary>The default largest voxel count accepted (2³¹, e.g. 1290³ or 2048×2048×512).</summary>
+    public const long DefaultMaxVoxels = 1L << 31;
+
+    /// <summary>Largest number of voxels (all channels) a header may claim; larger headers are rejected before any allocation.</summary>
+    public long MaxVoxels { get; init; } = DefaultMaxVoxels;
+
+    /// <summary>Apply the file's intensity scaling (NIfTI <c>scl_slope/scl_inter</c>, DICOM rescale). Default <see langword="true"/>.</summary>
+    public bool ApplyScaling { get; init; } = true;
+
+    /// <summary>DICOM: the SeriesInstanceUID to read when a folder holds several series; <see langword="null"/> = the folder must hold one.</summary>
+    public string? SeriesInstanceUid { get; init; }
+
+    /// <summary>DICOM: largest relative deviation of a slice gap from the mean gap before the series is rejected as unevenly spaced. Default 1 %.</summary>
+    public double SliceSpacingTolerance { get; init; } = 0.01;
+
+    /// <summary>Validates the options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range (named).</exception>
+    public void Validate()
+    {
+        if (MaxVoxels <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxVoxels), MaxVoxels, "MaxVoxels must be positive.");
+        }
+
+        if (!(SliceSpacingTolerance >= 0) || SliceSpacingTolerance > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SliceSpacingTolerance), SliceSpacingTolerance, "SliceSpacingTolerance must be in [0, 1].");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+namespace Hermes.Training;
+
+/// <summary>Hyper-parameters of <see cref="AdamWOptimizer"/> (PyTorch's AdamW plus optional global-norm clipping).</summary>
+public sealed record AdamWOptions
+{
+    /// <summary>Initial learning rate (a schedule usually overrides it).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Decay of the first moment β1.</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Decay of the second moment β2.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Added to √v̂ in the denominator.</summary>
+    public double Epsilon { get; init; } = 1e-8;
+
+    /// <summary>Decoupled weight decay (p ← p − lr·wd·p).</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Global gradient-norm limit applied before each step (<see cref="double.PositiveInfinity"/>: none).</summary>
+    public double MaxGradNorm { get; init; } = double.PositiveInfinity;
+
+    /// <summary>Checks every value.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        Require(double.IsFinite(LearningRate) && LearningRate >= 0, nameof(LearningRate), LearningRate, "a finite value ≥ 0");
+        Require(Beta1 is >= 0 and < 1, nameof(Beta1), Beta1, "in [0, 1)");
+        Require(Beta2 is >= 0 and < 1, nameof(Beta2), Beta2, "in [0, 1)");
+        Require(double.IsFinite(Epsilon) && Epsilon > 0, nameof(Epsilon), Epsilon, "a finite value > 0");
+        Require(double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "a finite value ≥ 0");
+        Require(MaxGradNorm > 0 && !double.IsNaN(MaxGradNorm), nameof(MaxGradNorm), MaxGradNorm, "> 0 (or +∞ for no clipping)");
+    }
+
+    private static void Require(bool ok, string name, double value, string expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"AdamWOptions.{name} = {value} must be {expected}.");
+        }
+    }
+}

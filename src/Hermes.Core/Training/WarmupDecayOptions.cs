@@ -1,0 +1,56 @@
+namespace Hermes.Training;
+
+/// <summary>
+/// Options of <see cref="WarmupDecaySchedule"/>; the defaults are Hermes-R's (reference §10: base 0.002, 5 warm-up
+/// epochs, poly 0.9 over 200 epochs, set once per epoch).
+/// </summary>
+public sealed record WarmupDecayOptions
+{
+    /// <summary>The peak learning rate, reached at the end of the warm-up.</summary>
+    public double BaseLearningRate { get; init; } = 0.002;
+
+    /// <summary>Warm-up epochs W (0: no warm-up). During e ≤ W, lr = base·2.718^(10·(e/W − 1)).</summary>
+    public double WarmupEpochs { get; init; } = 5;
+
+    /// <summary>Total epochs E of the run (the poly decay reaches 0 at e = E).</summary>
+    public int TotalEpochs { get; init; } = 200;
+
+    /// <summary>Optimiser steps per epoch (Hermes: 401 iterations; see reference §10).</summary>
+    public int StepsPerEpoch { get; init; } = 400;
+
+    /// <summary>The decay after the warm-up.</summary>
+    public LearningRateDecay Decay { get; init; } = LearningRateDecay.Poly;
+
+    /// <summary>Exponent of the poly decay.</summary>
+    public double PolyPower { get; init; } = 0.9;
+
+    /// <summary>Factor per epoch of the exponential decay.</summary>
+    public double ExponentialGamma { get; init; } = 0.99;
+
+    /// <summary>
+    /// <see langword="true"/> to set the rate once per epoch (integer e, as the reference); <see langword="false"/> to
+    /// evaluate the same formula at the fractional epoch step / <see cref="StepsPerEpoch"/> on every step.
+    /// </summary>
+    public bool PerEpoch { get; init; } = true;
+
+    /// <summary>Checks every value.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        Require(double.IsFinite(BaseLearningRate) && BaseLearningRate > 0, nameof(BaseLearningRate), BaseLearningRate, "a finite value > 0");
+        Require(double.IsFinite(WarmupEpochs) && WarmupEpochs >= 0, nameof(WarmupEpochs), WarmupEpochs, "a finite value ≥ 0");
+        Require(TotalEpochs >= 1 && TotalEpochs > WarmupEpochs, nameof(TotalEpochs), TotalEpochs, "≥ 1 and greater than WarmupEpochs");
+        Require(StepsPerEpoch >= 1, nameof(StepsPerEpoch), StepsPerEpoch, "≥ 1");
+        Require(Enum.IsDefined(Decay), nameof(Decay), (double)Decay, "a defined LearningRateDecay");
+        Require(double.IsFinite(PolyPower) && PolyPower > 0, nameof(PolyPower), PolyPower, "a finite value > 0");
+        Require(ExponentialGamma is > 0 and <= 1, nameof(ExponentialGamma), ExponentialGamma, "in (0, 1]");
+    }
+
+    private static void Require(bool ok, string name, double value, string expected)
+    {
+        if (!ok)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"WarmupDecayOptions.{name} = {value} must be {expected}.");
+        }
+    }
+}
