@@ -36,7 +36,7 @@ internal sealed record SegmentationRunSettings
 
     public int Steps { get; init; } = 300;
 
-    public double LearningRate { get; init; } = 0.02;
+    public double LearningRate { get; init; } = 0.003;
 
     public long Seed { get; init; } = 7;
 
@@ -90,11 +90,11 @@ internal static class SegmentationRun
                 ForegroundRatio = 0.5,
                 Seed = (ulong)s.Seed,
             });
-            using var optimizer = new LambOptimizer(model.parameters(), new LambOptions { LearningRate = s.LearningRate });
+            using var optimizer = new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = s.LearningRate, WeightDecay = 1e-4 });
             var schedule = new WarmupDecaySchedule(new WarmupDecayOptions
             {
                 BaseLearningRate = s.LearningRate,
-                WarmupEpochs = 1,
+                WarmupEpochs = 0,
                 TotalEpochs = 10,
                 StepsPerEpoch = Math.Max(1, s.Steps / 10),
                 PerEpoch = false,

@@ -57,7 +57,15 @@ public static class HermesServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         var builder = services.AddHermes(name, (Action<HermesOptions>?)null);
-        services.AddOptions<HermesOptions>(name).Bind(section);
+        services.AddOptions<HermesOptions>(name).Configure(o =>
+        {
+            section.Bind(o);
+            // The binder appends configured array items to the default [128, 128, 128]; a configured size replaces it.
+            if (section.GetSection(nameof(HermesOptions.PatchSize)).Get<int[]>() is { } patch)
+            {
+                o.PatchSize = patch;
+            }
+        });
         return builder;
     }
 
