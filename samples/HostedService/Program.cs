@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Hermes.Samples.HostedService;
 
 // dotnet run --project samples/HostedService — then drop .nii.gz files into ./inbox; label maps appear in ./outbox.

@@ -15,6 +15,9 @@ public sealed class ResUNetArchitecture : IModelArchitecture
     /// <summary>16: four stride-2 stages.</summary>
     public int Stride => 16;
 
+    /// <summary>32: the 1/16 bottleneck needs at least 2 voxels per axis (instance normalisation).</summary>
+    public int MinimumPatchSize => 32;
+
     /// <inheritdoc />
     public UniversalSegmenter Create(HermesOptions options, int taskCount, int modalityCount)
     {

@@ -45,13 +45,14 @@ public sealed class HermesOptionsValidator(IEnumerable<IModelArchitecture> archi
         }
 
         var stride = architecture?.Stride ?? 1;
+        var minimum = Math.Max(stride, architecture?.MinimumPatchSize ?? 1);
         if (options.PatchSize is null || options.PatchSize.Length != 3)
         {
             Fail("PatchSize", options.PatchSize, "expected three sizes (D, H, W)");
         }
-        else if (options.PatchSize.Any(p => p < stride || p % stride != 0))
+        else if (options.PatchSize.Any(p => p < minimum || p % stride != 0))
         {
-            Fail("PatchSize", options.PatchSize, $"every size must be a positive multiple of the {architecture?.Name} stride {stride}");
+            Fail("PatchSize", options.PatchSize, $"every size must be a multiple of the {architecture?.Name} stride {stride} and at least {minimum}");
         }
 
         foreach (var task in options.Tasks ?? [])

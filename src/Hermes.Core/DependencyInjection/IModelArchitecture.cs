@@ -14,6 +14,9 @@ public interface IModelArchitecture
     /// <summary>The total downsampling factor: every patch axis must be a positive multiple of it.</summary>
     int Stride { get; }
 
+    /// <summary>The smallest patch size per axis the architecture runs on (e.g. 32 for Hermes-R: a 1/16 bottleneck of at least 2 voxels).</summary>
+    int MinimumPatchSize { get; }
+
     /// <summary>Builds a randomly initialised model.</summary>
     /// <param name="options">The validated options.</param>
     /// <param name="taskCount">Rows of the task prior table (the vocabulary's task count + 1 for the pad id).</param>

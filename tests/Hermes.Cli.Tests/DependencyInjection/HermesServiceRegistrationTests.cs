@@ -21,7 +21,7 @@ public sealed class HermesServiceRegistrationTests
         services.AddHermes(o =>
         {
             o.BaseChannels = 4;
-            o.PatchSize = [16, 16, 16];
+            o.PatchSize = [32, 32, 32];
             o.Tasks = ["amos/liver"];
             o.Training.EmaDecay = 0.9;
         }).UseResUNet();
@@ -70,7 +70,7 @@ public sealed class HermesServiceRegistrationTests
         var liver = catalog.Vocabulary.TaskIndex("amos/liver");
         using (var scope = NewDisposeScope())
         {
-            var image = randn(1, 1, 16, 16, 16);
+            var image = randn([1, 1, 32, 32, 32]);
             var labels = image.gt(0.5).to(ScalarType.Int8);
             using var batch = new Training.TrainingBatch(image.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(),
                 tensor(new long[] { liver }, [1, 1]).MoveToOuterDisposeScope(), tensor(new long[] { 0 }).MoveToOuterDisposeScope());
@@ -81,9 +81,9 @@ public sealed class HermesServiceRegistrationTests
         }
 
         var predictor = provider.GetRequiredService<IPredictorFactory>().Create(model);
-        using var volume = randn(1, 24, 20, 16);
+        using var volume = randn([1, 40, 36, 32]);
         using var masks = predictor.PredictMasks(volume, ["amos/liver", "kits/kidney"], "CT");
-        Assert.Equal(new long[] { 2, 24, 20, 16 }, masks.shape);
+        Assert.Equal(new long[] { 2, 40, 36, 32 }, masks.shape);
         Assert.Equal(ScalarType.Byte, masks.dtype);
     }
 
@@ -91,7 +91,7 @@ public sealed class HermesServiceRegistrationTests
     public void TwoNamedModelsHaveTheirOwnOptions()
     {
         var services = new ServiceCollection();
-        services.AddHermes("small", o => { o.BaseChannels = 2; o.PatchSize = [16, 16, 16]; }).UseResUNet();
+        services.AddHermes("small", o => { o.BaseChannels = 2; o.PatchSize = [32, 32, 32]; }).UseResUNet();
         services.AddHermes("wide", o => { o.BaseChannels = 6; o.PatchSize = [32, 32, 32]; }).UseResUNet();
         using var provider = services.BuildServiceProvider();
         provider.GetRequiredService<IStartupValidator>().Validate();
@@ -111,8 +111,8 @@ public sealed class HermesServiceRegistrationTests
         using var trainer = factory.Create(model);
         using var optimizer = trainer.Optimizer;
         using var average = trainer.AverageModel;
-        using var image = randn(1, 1, 16, 16, 16);
-        using var batch = new Training.TrainingBatch(image.alias(), zeros([1, 1, 16, 16, 16], ScalarType.Int8), tensor(new long[] { 0 }, [1, 1]), tensor(new long[] { 0 }));
+        using var image = randn([1, 1, 32, 32, 32]);
+        using var batch = new Training.TrainingBatch(image.alias(), zeros([1, 1, 32, 32, 32], ScalarType.Int8), tensor(new long[] { 0 }, [1, 1]), tensor(new long[] { 0 }));
         var step = trainer.TrainStep(batch);
         Assert.Equal(["constant"], step.Terms.Keys.ToArray());
     }

@@ -19,6 +19,8 @@ public sealed class HermesOptionsValidationTests
 
         public int Stride => 8;
 
+        public int MinimumPatchSize => 16;
+
         public UniversalSegmenter Create(HermesOptions options, int taskCount, int modalityCount) => throw new NotSupportedException();
     }
 
@@ -56,7 +58,7 @@ public sealed class HermesOptionsValidationTests
         { "Backbone=nnunet", "Hermes:Backbone = 'nnunet' is invalid: expected one of stride8" },
         { "InputChannels=0", "Hermes:InputChannels = 0 is invalid: expected ≥ 1" },
         { "BaseChannels=-4", "Hermes:BaseChannels = -4 is invalid: expected ≥ 1" },
-        { "PatchSize=60", "Hermes:PatchSize = [60, 64, 64] is invalid: every size must be a positive multiple of the stride8 stride 8" },
+        { "PatchSize=60", "Hermes:PatchSize = [60, 64, 64] is invalid: every size must be a multiple of the stride8 stride 8 and at least 16" },
         { "PatchSize=short", "Hermes:PatchSize = [64, 64] is invalid: expected three sizes" },
         { "Tasks=amos/lung", "Hermes:Tasks = 'amos/lung' is invalid: unknown task name" },
         { "Weights=missing", "Hermes:Weights = '/nonexistent/model.safetensors' is invalid: the file does not exist" },
