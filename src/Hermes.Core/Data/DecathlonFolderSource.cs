@@ -28,6 +28,78 @@ public sealed class DecathlonFolderSource : IDatasetSource
         this.modality = modality;
     }
 
+    /// <summary>
+    /// Builds a dataset declaration from the folder's <c>dataset.json</c>: MSD labels (<c>{"1": "spleen"}</c>) or nnU-Net v2
+    /// labels (<c>{"spleen": 1}</c>); each label becomes task <c>&lt;dataset&gt;/&lt;label name&gt;</c>. The modality is
+    /// <paramref name="modality"/> or else the first entry of <c>modality</c> / <c>channel_names</c>; it must be in the
+    /// catalog's vocabulary when the declaration is added.
+    /// </summary>
+    /// <param name="modality">The modality name to use, or <see langword="null"/> to take it from the file.</param>
+    /// <param name="sampleWeight">The dataset's sampling weight.</param>
+    /// <returns>The declaration (register it with <see cref="TaskCatalog.Add"/>).</returns>
+    /// <exception cref="DatasetFormatException">The file is missing or malformed (nnU-Net region labels are not supported).</exception>
+    public DatasetDeclaration ReadDeclaration(string? modality = null, double sampleWeight = 1.0)
+    {
+        var json = Path.Combine(folder, "dataset.json");
+        if (!File.Exists(json))
+        {
+            throw new DatasetFormatException($"Dataset '{dataset}': '{json}' does not exist; declare the dataset in code or in a catalog JSON file instead.", [json]);
+        }
+
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(json));
+        }
+        catch (JsonException ex)
+        {
+            throw new DatasetFormatException($"Dataset '{dataset}': '{json}' is not valid JSON ({ex.Message}).", [json], ex);
+        }
+
+        if (root?["labels"] is not JsonObject labels)
+        {
+            throw new DatasetFormatException($"Dataset '{dataset}': '{json}' has no 'labels' object.", [json]);
+        }
+
+        var declared = new List<LabelDeclaration>();
+        foreach (var (key, node) in labels)
+        {
+            int value;
+            string name;
+            if (int.TryParse(key, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) && node is JsonValue nameNode && nameNode.TryGetValue<string>(out var n))
+            {
+                (value, name) = (v, n);
+            }
+            else if (node is JsonValue valueNode && valueNode.TryGetValue<int>(out var v2))
+            {
+                (value, name) = (v2, key);
+            }
+            else
+            {
+                throw new DatasetFormatException($"Dataset '{dataset}': label entry \"{key}\": {node?.ToJsonString()} in '{json}' is neither MSD (\"1\": \"name\") nor nnU-Net v2 (\"name\": 1); region labels are not supported.", [json]);
+            }
+
+            if (value != 0)
+            {
+                declared.Add(new LabelDeclaration(value, $"{dataset}/{name}"));
+            }
+        }
+
+        var fileModality = (root["modality"] ?? root["channel_names"]) is JsonObject m && m.FirstOrDefault().Value is JsonValue mv && mv.TryGetValue<string>(out var ms) ? ms : null;
+        var chosen = modality ?? fileModality ?? throw new DatasetFormatException($"Dataset '{dataset}': '{json}' names no modality ('modality' or 'channel_names'); pass one.", [json]);
+        var declaration = new DatasetDeclaration { Name = dataset, Modalities = [chosen], Labels = [.. declared.OrderBy(l => l.Value)], SampleWeight = sampleWeight };
+        try
+        {
+            declaration.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new DatasetFormatException($"'{json}': {ex.Message}", [json], ex);
+        }
+
+        return declaration;
+    }
+
     /// <inheritdoc />
     public IReadOnlyList<CaseReference> ListCases()
     {

@@ -75,6 +75,11 @@ public sealed unsafe class PreprocessedCase : IDisposable
                 throw new InvalidDataException($"'{path}' is truncated: {length} bytes, data ends at {end}.");
             }
         }
+        catch (Exception ex) when (ex is not InvalidDataException)
+        {
+            Dispose();
+            throw new InvalidDataException($"'{path}' is not a valid Hermes preprocessed case: {ex.Message}", ex);
+        }
         catch
         {
             Dispose();
@@ -198,6 +203,6 @@ public sealed unsafe class PreprocessedCase : IDisposable
         }
 
         view?.Dispose();
-        file.Dispose();
+        file?.Dispose();
     }
 }

@@ -140,7 +140,8 @@ public sealed class PreprocessingCache
                 c?.Dispose();
             }
 
-            throw ex.InnerExceptions[0];
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            throw;
         }
 
         return result;

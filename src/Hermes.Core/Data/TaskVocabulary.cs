@@ -115,6 +115,27 @@ public sealed class TaskVocabulary
         return v;
     }
 
+    /// <summary>The vocabulary as JSON <c>{"tasks": [...], "modalities": [...]}</c> (index = position), e.g. for a model sidecar.</summary>
+    /// <returns>Compact JSON.</returns>
+    public string ToJsonString() => ToJson().ToJsonString();
+
+    /// <summary>Reads a vocabulary written by <see cref="ToJsonString"/>.</summary>
+    /// <param name="json">The JSON text.</param>
+    /// <returns>The vocabulary.</returns>
+    /// <exception cref="FormatException">The JSON is malformed, or a name is empty or repeated.</exception>
+    public static TaskVocabulary Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        try
+        {
+            return FromJson(JsonNode.Parse(json), "task vocabulary");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new FormatException($"task vocabulary: invalid JSON ({ex.Message}).", ex);
+        }
+    }
+
     internal JsonObject ToJson() => new()
     {
         ["tasks"] = new JsonArray([.. tasks.Select(t => (JsonNode?)JsonValue.Create(t))]),

@@ -93,25 +93,13 @@ public sealed class TrainingBatchSource : IBatchSource
 
         int ed = extractSize[0], eh = extractSize[1], ew = extractSize[2];
         var voxels = ed * eh * ew;
-        var imageBuffer = new float[(long)batch * channels * voxels];
-        var labelBuffer = new byte[(long)batch * voxels];
-        try
-        {
-            Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxParallelism }, b =>
-            {
-                var source = cases[chosen[b]];
-                var draw = patchSampler.Draw(source, extractSize, SeedSequence.CreateRandom(Options.Seed, PatchStream, index, b));
-                source.ReadPatch(draw.Start, extractSize, imageBuffer.AsSpan(b * channels * voxels, channels * voxels), labelBuffer.AsSpan(b * voxels, voxels));
-            });
-        }
-        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
-        }
-
+        // Patches are copied from the memory-mapped cache straight into (pinned, native) CPU tensor memory.
         using var scope = NewDisposeScope();
-        var image = tensor(imageBuffer).view(batch, channels, ed, eh, ew).to(device);
-        var label = tensor(labelBuffer).view(batch, ed, eh, ew).to(device);
+        var hostImage = empty([batch, channels, ed, eh, ew], ScalarType.Float32);
+        var hostLabel = empty([batch, ed, eh, ew], ScalarType.Byte);
+        ReadPatches(index, chosen, hostImage, hostLabel, channels * voxels, voxels);
+        var image = hostImage.to(device);
+        var label = hostLabel.to(device);
         if (augmenter is not null)
         {
             (image, label) = augmenter.Apply(image, label, Options.PatchSize, [.. chosen.Select(c => intensityProbability[c])], SeedSequence.Derive(Options.Seed, AugmentStream, index));
@@ -143,6 +131,36 @@ public sealed class TrainingBatchSource : IBatchSource
             masks.MoveToOuterDisposeScope(),
             tensor(tasks).view(batch, t).to(device).MoveToOuterDisposeScope(),
             tensor(chosen.Select(c => modalityIds[c]).ToArray()).to(device).MoveToOuterDisposeScope());
+    }
+
+    private unsafe void ReadPatches(long index, int[] chosen, Tensor hostImage, Tensor hostLabel, int imageStride, int labelStride)
+    {
+        nint imagePointer, labelPointer;
+        fixed (byte* pi = hostImage.bytes)
+        {
+            imagePointer = (nint)pi;
+        }
+
+        fixed (byte* pl = hostLabel.bytes)
+        {
+            labelPointer = (nint)pl;
+        }
+
+        try
+        {
+            Parallel.For(0, chosen.Length, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxParallelism }, b =>
+            {
+                var source = cases[chosen[b]];
+                var draw = patchSampler.Draw(source, extractSize, SeedSequence.CreateRandom(Options.Seed, PatchStream, index, b));
+                var imageSpan = new Span<float>((float*)imagePointer + ((long)b * imageStride), imageStride);
+                var labelSpan = new Span<byte>((byte*)labelPointer + ((long)b * labelStride), labelStride);
+                source.ReadPatch(draw.Start, extractSize, imageSpan, labelSpan);
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+        }
     }
 
     /// <summary>The cases batch <paramref name="index"/> is drawn from, as <c>dataset/case</c> (for logging; cheap, no I/O).</summary>

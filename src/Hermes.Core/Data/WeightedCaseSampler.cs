@@ -50,9 +50,9 @@ public sealed class WeightedCaseSampler
         var i = Array.BinarySearch(cumulative, u);
         i = i < 0 ? ~i : i + 1;
         i = Math.Min(i, cumulative.Length - 1);
-        while (i > 0 && cumulative[i] == cumulative[i - 1])
+        while (i < cumulative.Length - 1 && cumulative[i] == (i == 0 ? 0 : cumulative[i - 1]))
         {
-            i--;
+            i++; // never land on a zero-weight case
         }
 
         return i;

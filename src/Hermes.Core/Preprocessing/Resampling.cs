@@ -5,8 +5,8 @@ using static TorchSharp.torch;
 namespace Hermes.Preprocessing;
 
 /// <summary>
-/// Resampling of volumes and tensors between grids, through world coordinates, with <c>grid_sample</c> (runs on the
-/// tensor's device, GPU included).
+/// Resampling of volumes and tensors between grids, through world coordinates, with <c>grid_sample</c>
+/// (align_corners; runs on the tensor's device, GPU included).
 /// </summary>
 /// <remarks>
 /// <para><b>Voxel-centre convention.</b> Affines map voxel centres. <see cref="TargetForSpacing"/> keeps the direction
@@ -90,7 +90,7 @@ public static class Resampling
         var input = batched ? data : data.unsqueeze(0);
         var padding = zeroOutside ? GridSamplePaddingMode.Zeros : GridSamplePaddingMode.Border;
         // float32 unless the data is float64, or integer labels exceed float32's exact integer range (2^24).
-        var compute = data.dtype == ScalarType.Float64 || (mode != ResamplingMode.Linear && data.dtype is ScalarType.Int32 or ScalarType.Int64 && data.abs().max().item<long>() > (1L << 24))
+        var compute = data.dtype == ScalarType.Float64 || (mode != ResamplingMode.Linear && data.dtype is ScalarType.Int32 or ScalarType.Int64 && data.abs().max().to(ScalarType.Int64).item<long>() > (1L << 24))
             ? ScalarType.Float64
             : ScalarType.Float32;
         var grid = Grid(source, target, input.shape[0], input.shape[1], compute, data.device);

@@ -48,24 +48,27 @@ public static class TaskDice
     {
         ArgumentNullException.ThrowIfNull(taskIndices);
         ArgumentNullException.ThrowIfNull(sums);
+        using var scope = NewDisposeScope();
         var (dice, present) = PerPair(logits, labels);
-        using (dice)
-        using (present)
+        var d = dice.cpu().data<double>().ToArray();
+        var has = present.cpu().data<bool>().ToArray();
+        var tasks = taskIndices.cpu().data<long>().ToArray();
+        if (tasks.Length != d.Length)
         {
-            var d = dice.cpu().data<double>().ToArray();
-            var has = present.cpu().data<bool>().ToArray();
-            using var cpuTasks = taskIndices.cpu();
-            var tasks = cpuTasks.data<long>().ToArray();
-            for (var i = 0; i < tasks.Length; i++)
-            {
-                if (tasks[i] < 0 || !has[i])
-                {
-                    continue;
-                }
+            throw new ArgumentException(
+                $"Task indices [{string.Join(", ", taskIndices.shape)}] do not match logits [{string.Join(", ", logits.shape[..2])}].",
+                nameof(taskIndices));
+        }
 
-                sums.TryGetValue(tasks[i], out var s);
-                sums[tasks[i]] = (s.Sum + d[i], s.Count + 1);
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            if (tasks[i] < 0 || !has[i])
+            {
+                continue;
             }
+
+            sums.TryGetValue(tasks[i], out var s);
+            sums[tasks[i]] = (s.Sum + d[i], s.Count + 1);
         }
     }
 }

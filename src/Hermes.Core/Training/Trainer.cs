@@ -154,12 +154,12 @@ public sealed class Trainer : IDisposable
             foreach (var (term, weight) in loss)
             {
                 var value = term.Compute(input);
-                values.Add(value.detach());
+                values.Add(value.detach().to_type(ScalarType.Float64));
                 sum = sum is null ? value.mul(weight) : sum.add(value.mul(weight));
             }
 
             // One host transfer for all reported numbers.
-            var reported = stack([sum!.detach(), .. values]).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            var reported = stack([sum!.detach().to_type(ScalarType.Float64), .. values]).cpu().data<double>().ToArray();
             total = reported[0];
             for (var i = 0; i < loss.Length; i++)
             {

@@ -34,6 +34,28 @@ public sealed class DatasetSourceTests
     }
 
     [Fact]
+    public void DatasetJsonLabelsBecomeADeclaration()
+    {
+        using var folder = new TemporaryFolder();
+        Directory.CreateDirectory(folder.Path);
+        File.WriteAllText(folder.File("dataset.json"), """{ "modality": {"0": "CT"}, "labels": {"0": "background", "2": "tumour", "1": "liver"} }""");
+        var msd = new DecathlonFolderSource(folder.Path, "liver").ReadDeclaration(sampleWeight: 0.5);
+        Assert.Equal([new LabelDeclaration(1, "liver/liver"), new LabelDeclaration(2, "liver/tumour")], msd.Labels);
+        Assert.Equal(["CT"], msd.Modalities);
+        Assert.Equal(0.5, msd.SampleWeight);
+
+        File.WriteAllText(folder.File("dataset.json"), """{ "channel_names": {"0": "T2"}, "labels": {"background": 0, "prostate": 1} }""");
+        var v2 = new DecathlonFolderSource(folder.Path, "pro").ReadDeclaration("T2-MRI");
+        Assert.Equal([new LabelDeclaration(1, "pro/prostate")], v2.Labels);
+        Assert.Equal(["T2-MRI"], v2.Modalities);
+
+        File.WriteAllText(folder.File("dataset.json"), """{ "channel_names": {"0": "CT"}, "labels": {"background": 0, "kidney": [1, 2]} }""");
+        var regions = Assert.Throws<DatasetFormatException>(() => new DecathlonFolderSource(folder.Path, "k").ReadDeclaration());
+        Assert.Contains(folder.File("dataset.json"), regions.Message);
+        Assert.Contains("region labels", regions.Message);
+    }
+
+    [Fact]
     public void NnUNetChannelFilesArePairedWithoutDatasetJson()
     {
         using var folder = new TemporaryFolder();

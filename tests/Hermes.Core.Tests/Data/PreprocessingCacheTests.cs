@@ -35,6 +35,20 @@ public sealed class PreprocessingCacheTests
     }
 
     [Fact]
+    public void CorruptCacheFileIsRebuilt()
+    {
+        using var folder = new TemporaryFolder();
+        var c = SyntheticCases.WritePair(folder.Path, "a", "bad", Label, 12, 10, 8, Ramp());
+        var cache = new PreprocessingCache(folder.File("cache"), SyntheticCases.Catalog(), SyntheticCases.Raw);
+        var path = cache.PathOf(c);
+        File.WriteAllBytes(path, [.. "HRMSPC01"u8, 5, 0, 0, 0, (byte)'{', (byte)'x']);
+        using var rebuilt = cache.Open(c);
+        Assert.Equal(1, cache.Misses);
+        Assert.Equal([1, 8, 10, 12], rebuilt.Shape);
+        Assert.Throws<InvalidDataException>(() => PreprocessedCase.Open(c.LabelPath));
+    }
+
+    [Fact]
     public void ChangedSettingsOrSourceReRunPreprocessing()
     {
         using var folder = new TemporaryFolder();

@@ -1,5 +1,6 @@
 using Hermes.Core.Tests.IO;
 using Hermes.Data;
+using Hermes.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -215,6 +216,46 @@ public sealed class SamplerTests : IDisposable
         Assert.IsType<ObjectDisposedException>(ex.InnerException);
     }
 
+    [SkippableFact]
+    public void RealDatasetsOfTwoModalitiesMixInBatches()
+    {
+        var data = SharedAssets.RequireData();
+        var real = new TaskCatalog();
+        real.Vocabulary.AddModality("CT");
+        real.Vocabulary.AddModality("T1-MRI");
+        real.Add(new DatasetDeclaration { Name = "msd_hippocampus", Modalities = ["T1-MRI"], Labels = [new(1, "hippocampus/anterior"), new(2, "hippocampus/posterior")] });
+        real.Add(new DatasetDeclaration { Name = "msd_spleen_crop", Modalities = ["CT"], Labels = [new(1, "spleen/spleen")], SampleWeight = 4 });
+        var all = new ManifestSource(Path.Combine(data, "manifest.tsv"), "msd_hippocampus", "msd_spleen_crop").ListCases();
+        var chosen = all.Where(c => c.Dataset == "msd_spleen_crop").Concat(all.Where(c => c.Dataset == "msd_hippocampus").Take(4)).ToList();
+        var cache = new PreprocessingCache(folder.File("real"), real, new PreprocessingOptions());
+        var cases = cache.OpenAll(chosen);
+        opened.AddRange(cases);
+
+        var plain = new TrainingBatchSource(real, cases, new TrainingBatchOptions { BatchSize = 4, PatchSize = [32, 32, 32], ForegroundRatio = 1, Seed = 5 });
+        var datasets = new HashSet<string>();
+        for (long i = 0; i < 4; i++)
+        {
+            var names = plain.CasesOf(i).Select(n => n.Split('/')[0]).ToArray();
+            datasets.UnionWith(names);
+            using var batch = plain.GetBatch(i);
+            batch.Validate();
+            var t = names.Max(n => real[n].Labels.Count) + 1;
+            Assert.Equal(t, batch.TaskIndices.shape[1]);
+            for (var b = 0; b < 4; b++)
+            {
+                using var masks = batch.Labels[b];
+                Assert.True(masks.sum().ToInt64() > 0, $"foreground patch {i}/{b} ({names[b]}) has an empty mask");
+                Assert.Equal(real.ModalityId(names[b]), batch.Modality[b].ToInt64());
+            }
+        }
+
+        Assert.Equal(2, datasets.Count);
+        var augmented = new TrainingBatchSource(real, cases, new TrainingBatchOptions { BatchSize = 2, PatchSize = [32, 32, 32], Seed = 5 }, new Hermes.Augmentation.BatchAugmenter(new Hermes.Augmentation.AugmentationOptions()));
+        using var a = augmented.GetBatch(0);
+        a.Validate();
+        Assert.True(a.Image.isfinite().all().ToBoolean());
+    }
+
     [Fact]
     public void InvalidOptionsAreRejected()
     {
@@ -223,6 +264,18 @@ public sealed class SamplerTests : IDisposable
         Assert.Throws<ArgumentException>(() => new TrainingBatchOptions { ForegroundRatio = 1.5 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new PatchSampler(-0.1));
         Assert.Throws<ArgumentException>(() => new WeightedCaseSampler([0.0, 0.0]));
+
+        // Zero-weight cases are never drawn.
+        var sampler = new WeightedCaseSampler([0.0, 1.0, 0.0, 0.0, 3.0, 0.0]);
+        var random = new Random(8);
+        var counts = new int[6];
+        for (var i = 0; i < 4000; i++)
+        {
+            counts[sampler.Next(random)]++;
+        }
+
+        Assert.Equal(0, counts[0] + counts[2] + counts[3] + counts[5]);
+        Assert.InRange(counts[4] / 4000.0, 0.70, 0.80);
     }
 
     private PreprocessedCase Open(CaseReference reference)

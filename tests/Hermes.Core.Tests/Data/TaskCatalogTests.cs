@@ -130,6 +130,11 @@ public sealed class TaskCatalogTests
 
         Assert.Equal(json, back.ToJson());
 
+        var vocabulary = TaskVocabulary.Parse(catalog.Vocabulary.ToJsonString());
+        Assert.Equal(catalog.Vocabulary.Tasks, vocabulary.Tasks);
+        Assert.Equal(catalog.Vocabulary.Modalities, vocabulary.Modalities);
+        Assert.Throws<FormatException>(() => TaskVocabulary.Parse("""{"tasks": ["a", "a"], "modalities": []}"""));
+
         using var folder = new IO.TemporaryFolder();
         var path = folder.File("catalog.json");
         catalog.Save(path);

@@ -46,6 +46,39 @@ public sealed class ResamplingTests
         Assert.True(checkedVoxels > g.VoxelCount / 2, $"{checkedVoxels} of {g.VoxelCount}");
     }
 
+    [Fact]
+    public void TrilinearReproducesALinearRampOnAnObliqueTargetGrid()
+    {
+        var source = VolumeGeometry.Create([20, 16, 12], [0.8, 0.8, 2.0], [10.0, -4.0, 3.0]);
+        using var ramp = RampOn(source);
+        using var volume = new Volume(ramp.alias(), source);
+        var c = Math.Cos(0.3);
+        var s = Math.Sin(0.3);
+        var target = VolumeGeometry.Create([8, 8, 8], [1.1, 1.2, 1.3], [13.0, 0.0, 10.0], new[,] { { c, -s, 0 }, { s, c, 0 }, { 0, 0, 1 } });
+        using var resampled = Resampling.ToGeometry(volume, target);
+        var checkedVoxels = 0;
+        for (var k = 0; k < 8; k++)
+        {
+            for (var j = 0; j < 8; j++)
+            {
+                for (var i = 0; i < 8; i++)
+                {
+                    var (x, y, z) = target.IndexToWorld(i, j, k);
+                    var (si, sj, sk) = source.WorldToIndex(x, y, z);
+                    if (si < 0 || sj < 0 || sk < 0 || si > 19 || sj > 15 || sk > 11)
+                    {
+                        continue;
+                    }
+
+                    Assert.Equal(Ramp(x, y, z), resampled[i, j, k], 9);
+                    checkedVoxels++;
+                }
+            }
+        }
+
+        Assert.True(checkedVoxels > 100, $"{checkedVoxels}");
+    }
+
     [Theory]
     [InlineData(ResamplingMode.Nearest)]
     [InlineData(ResamplingMode.LinearOneHot)]
