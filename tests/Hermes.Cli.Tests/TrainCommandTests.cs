@@ -33,7 +33,7 @@ public sealed class TrainCommandTests
         {
             // Reuse the demo's CT phantoms (labels 1–3) as an amos_ct dataset of the built-in catalog: only the mechanics are tested.
             var demo = Path.Combine(dir, "demo");
-            var (demoCode, demoOut, demoErr) = HermesProcess.Run(TimeSpan.FromMinutes(5), "demo", "--output", demo, "--steps", "10", "--cases", "2", "--size", "32", "--patch", "32", "--base-channels", "2");
+            var (demoCode, demoOut, demoErr) = HermesProcess.Run(TimeSpan.FromMinutes(5), "demo", "--output", demo, "--steps", "10", "--cases", "2", "--size", "32", "--patch", "32", "--base-channels", "4");
             Assert.True(demoCode is 0 or 1, $"{demoOut}\n{demoErr}");
             var manifest = Path.Combine(dir, "manifest.tsv");
             var rows = File.ReadAllLines(Path.Combine(demo, "phantoms", "manifest.tsv"))
@@ -44,7 +44,7 @@ public sealed class TrainCommandTests
             File.WriteAllText(config, $$"""
                 {
                   "Hermes": {
-                    "Backbone": "resunet", "BaseChannels": 2, "PatchSize": [32, 32, 32],
+                    "Backbone": "resunet", "BaseChannels": 4, "PatchSize": [32, 32, 32],
                     "Training": { "Manifest": "{{manifest}}", "Datasets": ["amos_ct"], "Epochs": 2, "StepsPerEpoch": 2, "BatchSize": 1,
                                   "WarmupEpochs": 0, "OutputDirectory": "{{Path.Combine(dir, "run")}}" }
                   }

@@ -30,8 +30,8 @@ internal static class SliceOverlay
         using var scope = NewDisposeScope();
         var img = image.to_type(ScalarType.Float32).cpu();
         var flat = img.flatten();
-        var lo = flat.quantile(0.01).item<float>();
-        var hi = flat.quantile(0.99).item<float>();
+        var window = flat.quantile(tensor(new[] { 0.01f, 0.99f })).data<float>().ToArray();
+        var (lo, hi) = (window[0], window[1]);
         var gray = img.sub(lo).div(Math.Max(hi - lo, 1e-6f)).clamp(0, 1).mul(255).to_type(ScalarType.Byte);
         var lab = labels.to_type(ScalarType.Byte).cpu();
         long d = img.shape[0], h = img.shape[1], w = img.shape[2];
