@@ -111,10 +111,10 @@ internal static class PhantomGenerator
             g[0].sub(z).div(rz).square().add(g[1].sub(y).div(ry).square()).add(g[2].sub(x).div(rx).square()).le(1);
 
         var body = Ellipsoid(24 * scale, 24 * scale + Jitter(1), 24 * scale, 22 * scale, (17 + Jitter(1.5)) * scale, (21 + Jitter(1.5)) * scale);
-        var (air, tissue) = ct ? (-1000.0, 30.0) : (0.0, 350.0);
+        var (air, tissue) = ct ? (-1000.0, -60.0) : (0.0, 200.0);
         var contrast = ct
-            ? new Dictionary<string, double> { ["liver"] = 110, ["spleen"] = 65, ["kidney"] = 180, ["bladder"] = 5 }
-            : new Dictionary<string, double> { ["liver"] = 230, ["spleen"] = 520, ["kidney"] = 620, ["bladder"] = 1100 };
+            ? new Dictionary<string, double> { ["liver"] = 120, ["spleen"] = 220, ["kidney"] = 320, ["bladder"] = 20 }
+            : new Dictionary<string, double> { ["liver"] = 550, ["spleen"] = 850, ["kidney"] = 1150, ["bladder"] = 1500 };
         var labelValue = ct
             ? new Dictionary<string, int> { ["liver"] = 1, ["spleen"] = 2, ["kidney"] = 3 }
             : new Dictionary<string, int> { ["liver"] = 1, ["kidney"] = 2, ["bladder"] = 3 };
@@ -129,7 +129,7 @@ internal static class PhantomGenerator
             var r = 0.9 + (0.2 * rng.NextDouble());
             var mask = Ellipsoid((organ.Z + dz) * scale, (organ.Y + dy) * scale, (organ.X + Jitter(2)) * scale,
                 organ.Rz * r * scale, organ.Ry * r * scale, organ.Rx * r * scale).logical_and(body);
-            image.masked_fill_(mask, contrast[organ.Name] + Jitter(ct ? 8 : 30));
+            image.masked_fill_(mask, contrast[organ.Name] + Jitter(ct ? 10 : 30));
             if (labelValue.TryGetValue(organ.Name, out var value))
             {
                 label.masked_fill_(mask, value);
@@ -138,10 +138,10 @@ internal static class PhantomGenerator
 
         // Blur slightly (partial volume), then add noise; MR gets a smooth multiplicative bias field.
         var blurred = nn.functional.avg_pool3d(image.view(1, 1, size, size, size), new long[] { 3, 3, 3 }, new long[] { 1, 1, 1 }, new long[] { 1, 1, 1 }, false, false).view(size, size, size);
-        var noisy = blurred.add(randn([size, size, size], generator: generator).mul(ct ? 15f : 25f));
+        var noisy = blurred.add(randn([size, size, size], generator: generator).mul(ct ? 12f : 20f));
         if (!ct)
         {
-            var bias = g[2].div(size).sub(0.5).mul(0.5 + Jitter(0.2)).add(g[1].div(size).sub(0.5).mul(0.3 + Jitter(0.1))).exp();
+            var bias = g[2].div(size).sub(0.5).mul(0.3 + Jitter(0.1)).add(g[1].div(size).sub(0.5).mul(0.2 + Jitter(0.05))).exp();
             noisy = noisy.mul(bias).abs();
         }
 

@@ -21,7 +21,7 @@ internal static class SliceOverlay
         new(145, 30, 180), new(70, 240, 240), new(240, 50, 230),
     ];
 
-    /// <summary>Writes the overlay.</summary>
+    /// <summary>Writes the overlay (grey window: 40th–99.5th intensity percentile, so the body, not the air, sets the contrast).</summary>
     /// <param name="image">Intensities <c>[D, H, W]</c> (k, j, i of a RAS+ grid).</param>
     /// <param name="labels">Label map <c>[D, H, W]</c>, 0 = background.</param>
     /// <param name="path">The PNG path.</param>
@@ -30,7 +30,7 @@ internal static class SliceOverlay
         using var scope = NewDisposeScope();
         var img = image.to_type(ScalarType.Float32).cpu();
         var flat = img.flatten();
-        var window = flat.quantile(tensor(new[] { 0.01f, 0.99f })).data<float>().ToArray();
+        var window = flat.quantile(tensor(new[] { 0.4f, 0.995f })).data<float>().ToArray();
         var (lo, hi) = (window[0], window[1]);
         var gray = img.sub(lo).div(Math.Max(hi - lo, 1e-6f)).clamp(0, 1).mul(255).to_type(ScalarType.Byte);
         var lab = labels.to_type(ScalarType.Byte).cpu();
