@@ -10,6 +10,7 @@ internal static class CliApplication
     {
         var root = new RootCommand("hermes — universal medical image segmentation with context priors (Hermes.NET)");
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());

@@ -1,3 +1,3 @@
 using Hermes.Cli;
 
-return CliApplication.Build().Parse(args).Invoke();
+return await CliApplication.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

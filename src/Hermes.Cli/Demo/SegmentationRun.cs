@@ -1,0 +1,217 @@
+using System.Globalization;
+using Hermes.Abstractions;
+using Hermes.Backbones;
+using Hermes.Data;
+using Hermes.Inference;
+using Hermes.IO;
+using Hermes.Metrics;
+using Hermes.Priors.Losses;
+using Hermes.Training;
+using Hermes.Volumes;
+using Spectre.Console;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hermes.Cli.Demo;
+
+/// <summary>Settings of one train-then-evaluate run (the demo and <c>hermes train</c>).</summary>
+internal sealed record SegmentationRunSettings
+{
+    public required TaskCatalog Catalog { get; init; }
+
+    public required string Manifest { get; init; }
+
+    public required IReadOnlyList<string> Datasets { get; init; }
+
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Held-out cases per dataset (the last ones of the manifest).</summary>
+    public int HeldOutPerDataset { get; init; } = 2;
+
+    public int BaseChannels { get; init; } = 8;
+
+    public int[] PatchSize { get; init; } = [32, 32, 32];
+
+    public int BatchSize { get; init; } = 2;
+
+    public int Steps { get; init; } = 300;
+
+    public double LearningRate { get; init; } = 0.003;
+
+    public long Seed { get; init; } = 7;
+
+    public int Threads { get; init; }
+
+    public bool WriteOverlays { get; init; } = true;
+}
+
+/// <summary>Per-task Dice of one held-out case.</summary>
+internal sealed record CaseDice(string Dataset, string CaseId, string Task, double Dice);
+
+/// <summary>
+/// Train a small universal Hermes-R on every dataset of a manifest together (each with its own partial label set), then
+/// segment the held-out cases: Dice per task, NIfTI label maps and PNG overlays. All data goes through Hermes.Data
+/// (manifest source, preprocessing cache, foreground-aware patch sampler).
+/// </summary>
+internal static class SegmentationRun
+{
+    public static async Task<IReadOnlyList<CaseDice>> RunAsync(SegmentationRunSettings s, CancellationToken cancellationToken = default)
+    {
+        if (s.Threads > 0)
+        {
+            set_num_threads(s.Threads);
+        }
+
+        var all = new ManifestSource(s.Manifest, [.. s.Datasets]).ListCases();
+        var heldOut = all.GroupBy(c => c.Dataset).SelectMany(g => g.TakeLast(Math.Min(s.HeldOutPerDataset, g.Count() - 1))).ToHashSet();
+        var train = all.Where(c => !heldOut.Contains(c)).ToList();
+        AnsiConsole.MarkupLineInterpolated($"[grey]{train.Count} training and {heldOut.Count} held-out cases from {s.Datasets.Count} dataset(s); {s.Catalog.Vocabulary.Tasks.Count} tasks, {s.Catalog.Vocabulary.Modalities.Count} modalities[/]");
+
+        var cache = new PreprocessingCache(Path.Combine(s.OutputDirectory, "cache"), s.Catalog, new PreprocessingOptions());
+        var trainCases = cache.OpenAll(train, Environment.ProcessorCount);
+        var testCases = cache.OpenAll([.. heldOut], Environment.ProcessorCount);
+        try
+        {
+            var vocabulary = s.Catalog.Vocabulary;
+            var taskCount = vocabulary.Tasks.Count + 1; // the last id is the loss's silenced pad row
+            var modalityCount = Math.Max(1, vocabulary.Modalities.Count);
+            random.manual_seed(s.Seed);
+            using var model = HermesR.Create(new HermesROptions
+            {
+                Backbone = new ResUNetOptions { BaseChannels = s.BaseChannels, InputChannels = trainCases[0].Shape[0] },
+                TaskCount = taskCount,
+                ModalityCount = modalityCount,
+                FusionBlocks = [1, 1, 1, 1, 1],
+            });
+            var source = new TrainingBatchSource(s.Catalog, trainCases, new TrainingBatchOptions
+            {
+                BatchSize = s.BatchSize,
+                PatchSize = s.PatchSize,
+                ForegroundRatio = 0.5,
+                Seed = (ulong)s.Seed,
+            });
+            using var optimizer = new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = s.LearningRate, WeightDecay = 1e-4 });
+            var schedule = new WarmupDecaySchedule(new WarmupDecayOptions
+            {
+                BaseLearningRate = s.LearningRate,
+                WarmupEpochs = 0,
+                TotalEpochs = 10,
+                StepsPerEpoch = Math.Max(1, s.Steps / 10),
+                PerEpoch = false,
+            });
+            var options = new TrainerOptions
+            {
+                Epochs = 10,
+                StepsPerEpoch = Math.Max(1, s.Steps / 10),
+                Seed = s.Seed,
+                ValidateEveryEpochs = 0,
+                ValidateLastEpochs = 0,
+                Tasks = vocabulary.Tasks,
+                Modalities = vocabulary.Modalities,
+            };
+            using var trainer = new Trainer(model, HermesLoss.Create(taskCount).Terms, optimizer, options, schedule);
+            await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .StartAsync(async context =>
+                {
+                    var bar = context.AddTask("training", maxValue: options.TotalSteps);
+                    var progress = new SynchronousProgress<TrainingProgress>(p =>
+                    {
+                        bar.Value = p.Step;
+                        bar.Description = string.Create(CultureInfo.InvariantCulture, $"training  loss {p.Loss:F3}");
+                    });
+                    await trainer.RunAsync(source, progress, cancellationToken: cancellationToken).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+
+            model.eval();
+            return Evaluate(model, s, testCases);
+        }
+        finally
+        {
+            foreach (var c in trainCases.Concat(testCases))
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    private static List<CaseDice> Evaluate(UniversalSegmenter model, SegmentationRunSettings s, IReadOnlyList<PreprocessedCase> cases)
+    {
+        var results = new List<CaseDice>();
+        var predictions = Directory.CreateDirectory(Path.Combine(s.OutputDirectory, "predictions")).FullName;
+        var overlays = Directory.CreateDirectory(Path.Combine(s.OutputDirectory, "overlays")).FullName;
+        var inferer = new SlidingWindowInferer(new SlidingWindowOptions
+        {
+            WindowSize = (s.PatchSize[0], s.PatchSize[1], s.PatchSize[2]),
+            Overlap = 0.5,
+            WindowsPerBatch = 2,
+        });
+        foreach (var c in cases)
+        {
+            using var scope = NewDisposeScope();
+            var declaration = s.Catalog[c.Dataset];
+            var taskIds = s.Catalog.TaskIds(c.Dataset);
+            var modality = s.Catalog.ModalityId(c.Dataset, c.Modality);
+            var image = c.ReadImage();
+            var label = c.ReadLabel();
+            Tensor probabilities;
+            using (no_grad())
+            {
+                probabilities = inferer.Infer(image, windows =>
+                {
+                    var n = windows.shape[0];
+                    var tasks = tensor(taskIds).unsqueeze(0).expand(n, -1).contiguous();
+                    var modalities = full([n], modality, ScalarType.Int64);
+                    using var output = model.forward(windows, tasks, modalities);
+                    return output.Logits.detach().clone();
+                });
+            }
+
+            var masks = SegmentationDecision.Threshold(probabilities);
+            for (var t = 0; t < declaration.Labels.Count; t++)
+            {
+                var reference = label.eq(declaration.Labels[t].Value).to(ScalarType.Byte);
+                var dice = SegmentationOverlap.Count(masks[t], reference).Dice;
+                results.Add(new CaseDice(c.Dataset, c.CaseId, declaration.Labels[t].Task, dice));
+            }
+
+            var values = declaration.Labels.Select(l => l.Value).ToArray();
+            var labelMap = SegmentationDecision.ToLabelMap(probabilities, values).to(ScalarType.Byte);
+            using (var prediction = new Volume(labelMap.alias(), c.Geometry))
+            {
+                VolumeIO.Write(prediction, Path.Combine(predictions, $"{c.Dataset}_{c.CaseId}_pred.nii.gz"));
+            }
+
+            if (s.WriteOverlays)
+            {
+                SliceOverlay.Write(image[0], labelMap, Path.Combine(overlays, $"{c.Dataset}_{c.CaseId}.png"));
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Prints Dice per task (mean over the held-out cases of the datasets labelling it) and returns the mean over tasks.</summary>
+    public static double PrintDiceTable(IReadOnlyList<CaseDice> results)
+    {
+        var table = new Table().Title("Held-out Dice").AddColumn("dataset").AddColumn("task").AddColumn("cases").AddColumn("Dice (mean)").AddColumn("min");
+        var ic = CultureInfo.InvariantCulture;
+        foreach (var g in results.GroupBy(r => (r.Dataset, r.Task)))
+        {
+            var d = g.Select(r => r.Dice).ToArray();
+            table.AddRow(g.Key.Dataset, g.Key.Task, d.Length.ToString(ic), d.Average().ToString("F3", ic), d.Min().ToString("F3", ic));
+        }
+
+        var mean = results.GroupBy(r => (r.Dataset, r.Task)).Select(g => g.Average(r => r.Dice)).Average();
+        table.AddEmptyRow();
+        table.AddRow("[bold]all[/]", "[bold]mean over tasks[/]", results.Select(r => r.CaseId).Distinct().Count().ToString(ic), $"[bold]{mean.ToString("F3", ic)}[/]", "");
+        AnsiConsole.Write(table);
+        return mean;
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (no synchronisation context hop).</summary>
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,51 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using Hermes.IO;
+
+namespace Hermes.Cli.Tests;
+
+/// <summary>
+/// <c>hermes demo</c> end to end with a tiny setting (few steps, 32³ phantoms): it writes the phantom dataset, trains, and for
+/// every held-out case writes a NIfTI label map on the phantom's grid and a PNG overlay, and prints the Dice table. (The
+/// full demo's accuracy — mean Dice ≥ 0.8 — is measured by running <c>./build.sh demo</c>, not in the unit suite.)
+/// </summary>
+public sealed class DemoCommandTests
+{
+    [Fact]
+    public void TinyDemoWritesPredictionsOverlaysAndADiceTable()
+    {
+        var output = Directory.CreateTempSubdirectory("hermes-demo-test").FullName;
+        try
+        {
+            var (code, stdout, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(5), "demo", "--output", output, "--steps", "10", "--cases", "3", "--size", "32", "--patch", "32", "--base-channels", "4");
+            Assert.True(code is 0 or 1, $"exit {code}\n{stdout}\n{stderr}"); // 1 = trained too briefly to reach the Dice bar
+            Assert.Contains("Held-out Dice", stdout);
+            Assert.Contains("phantom/liver", stdout);
+            Assert.Contains("mean over tasks", stdout);
+
+            var predictions = Directory.GetFiles(Path.Combine(output, "predictions"), "*.nii.gz").Order().ToArray();
+            Assert.Equal(4, predictions.Length); // 3 cases per modality: the last 2 of each are held out
+            using var prediction = VolumeIO.Read(predictions[0]);
+            using var phantom = VolumeIO.Read(Path.Combine(output, "phantoms", "ct_001_image.nii.gz"));
+            Assert.True(prediction.Geometry.IsSameGrid(phantom.Geometry), $"{prediction.Geometry} vs {phantom.Geometry}");
+
+            var overlays = Directory.GetFiles(Path.Combine(output, "overlays"), "*.png");
+            Assert.Equal(4, overlays.Length);
+            using var png = Image.Load<Rgb24>(overlays[0]);
+            Assert.Equal((3 * 32 * 4) + (2 * 4), png.Width); // three zoomed views and two gaps
+            Assert.Equal(32 * 4, png.Height);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void InvalidSettingsAreRejected()
+    {
+        var (code, _, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(1), "demo", "--patch", "24");
+        Assert.Equal(2, code);
+        Assert.Contains("--patch a multiple of 16", stderr);
+    }
+}

@@ -1,0 +1,31 @@
+using System.Diagnostics;
+
+namespace Hermes.Cli.Tests;
+
+/// <summary>Runs the built <c>hermes</c> tool as a process and captures its output.</summary>
+internal static class HermesProcess
+{
+    public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, params string[] args)
+    {
+        var hermes = Path.Combine(AppContext.BaseDirectory, "hermes.dll");
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(hermes);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"hermes {string.Join(' ', args)} did not finish within {timeout}");
+        }
+
+        return (process.ExitCode, output.Result, error.Result);
+    }
+}
