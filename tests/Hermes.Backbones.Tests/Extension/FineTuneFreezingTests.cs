@@ -23,7 +23,7 @@ public sealed class FineTuneFreezingTests
             "priors+heads" => FineTuneOptions.PriorsAndHeads,
             _ => FineTuneOptions.Full(0.1),
         };
-        using var model = ExtensionFixture.SmallR(4, 3, seed: 21);
+        using var model = ExtensionFixture.SmallR(4, 3, seed: 21, baseChannels: 8);
         var before = ExtensionFixture.Snapshot(model);
         var groupOptimizers = new List<ITrainingOptimizer>();
         using var optimizer = FineTuning.Prepare(model, options, p =>
@@ -74,9 +74,9 @@ public sealed class FineTuneFreezingTests
     [Fact]
     public async Task RestrictingPriorRowsKeepsOldTasksExactlyWhileTheNewTaskTrains()
     {
-        using var model = ExtensionFixture.SmallR(4, 3, seed: 22);
+        using var model = ExtensionFixture.SmallR(4, 3, seed: 22, baseChannels: 8);
         var extended = VocabularyExtension.Extend(model, ExtensionFixture.Vocabulary(),
-            new VocabularyExtensionPlan { Tasks = [new("pancreas")] }, ExtensionFixture.RBuilder(8));
+            new VocabularyExtensionPlan { Tasks = [new("pancreas")] }, ExtensionFixture.RBuilder(8, baseChannels: 8));
         using var bigger = extended.Model;
         var before = ExtensionFixture.Snapshot(bigger);
         using var optimizer = FineTuning.Prepare(bigger,
