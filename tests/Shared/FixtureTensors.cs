@@ -1,47 +1,17 @@
-using System.Runtime.InteropServices;
-using System.Text.Json;
+using Hermes.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hermes.Testing;
 
 /// <summary>
-/// Test-side access to the parity fixtures: a minimal safetensors reader (F32/F64/I64/I8), strict by-name loading of a
+/// Test-side access to the parity fixtures: reading safetensors files, strict by-name loading of a
 /// state dict into a module, and tolerance checks as the fixture README defines them.
 /// </summary>
 internal static class FixtureTensors
 {
-    /// <summary>Reads every tensor of a safetensors file (CPU tensors, caller disposes).</summary>
-    public static Dictionary<string, Tensor> Read(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var headerLength = checked((int)BitConverter.ToUInt64(bytes, 0));
-        using var header = JsonDocument.Parse(bytes.AsMemory(8, headerLength));
-        var dataStart = 8 + headerLength;
-        var result = new Dictionary<string, Tensor>();
-        foreach (var entry in header.RootElement.EnumerateObject())
-        {
-            if (entry.Name == "__metadata__")
-            {
-                continue;
-            }
-
-            var dtype = entry.Value.GetProperty("dtype").GetString();
-            var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-            var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt32()).ToArray();
-            var span = bytes.AsSpan(dataStart + offsets[0], offsets[1] - offsets[0]);
-            result[entry.Name] = dtype switch
-            {
-                "F32" => tensor(MemoryMarshal.Cast<byte, float>(span).ToArray(), shape),
-                "F64" => tensor(MemoryMarshal.Cast<byte, double>(span).ToArray(), shape),
-                "I64" => tensor(MemoryMarshal.Cast<byte, long>(span).ToArray(), shape),
-                "I8" => tensor(MemoryMarshal.Cast<byte, sbyte>(span).ToArray().Select(v => (short)v).ToArray(), shape).to_type(ScalarType.Int8),
-                _ => throw new NotSupportedException($"{path}: tensor '{entry.Name}' has dtype {dtype}, which this test reader does not handle."),
-            };
-        }
-
-        return result;
-    }
+    /// <summary>Reads every tensor of a safetensors file with the library's reader (CPU tensors, caller disposes).</summary>
+    public static Dictionary<string, Tensor> Read(string path) => new(SafeTensors.Load(path));
 
     /// <summary>Copies tensors into the module's parameters by name; every parameter must be present with its shape and vice versa.</summary>
     public static void LoadStrict(nn.Module module, IReadOnlyDictionary<string, Tensor> weights)

@@ -105,6 +105,7 @@ public sealed class UniversalSegmenter : nn.Module<Tensor, Tensor, Tensor, Segme
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(taskIndices);
         ArgumentNullException.ThrowIfNull(modalityIndices);
+        using var scope = NewDisposeScope();
         if (modalityIndices.dim() == 1)
         {
             modalityIndices = modalityIndices.unsqueeze(1);
@@ -112,7 +113,6 @@ public sealed class UniversalSegmenter : nn.Module<Tensor, Tensor, Tensor, Segme
 
         ValidateInput(input, taskIndices, modalityIndices);
 
-        using var scope = NewDisposeScope();
         var request = new PriorRequest(taskIndices, modalityIndices);
         using var hook = new Hook(this, request, observer, input.shape[2..]);
         var features = Backbone.Forward(input, hook);
