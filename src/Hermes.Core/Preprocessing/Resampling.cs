@@ -5,9 +5,8 @@ using static TorchSharp.torch;
 namespace Hermes.Preprocessing;
 
 /// <summary>
-/// Resampling of volumes and tensors between grids, through world coordinates (runs on the tensor's device, GPU
-/// included): three separable 1-D passes when the grids are axis-aligned to each other (every
-/// <see cref="TargetForSpacing"/> result), <c>grid_sample</c> (align_corners) otherwise — the same numbers either way.
+/// Resampling of volumes and tensors between grids, through world coordinates, with <c>grid_sample</c>
+/// (align_corners; runs on the tensor's device, GPU included).
 /// </summary>
 /// <remarks>
 /// <para><b>Voxel-centre convention.</b> Affines map voxel centres. <see cref="TargetForSpacing"/> keeps the direction
@@ -94,19 +93,6 @@ public static class Resampling
         var compute = data.dtype == ScalarType.Float64 || (mode != ResamplingMode.Linear && data.dtype is ScalarType.Int32 or ScalarType.Int64 && data.abs().max().to(ScalarType.Int64).item<long>() > (1L << 24))
             ? ScalarType.Float64
             : ScalarType.Float32;
-        var m = Matrix3.Multiply4(source.InverseAffine, target.Affine);
-        if (IsAxisAligned(m))
-        {
-            // Axis-aligned grids (every TargetForSpacing result): three separable 1-D passes, far faster than 3-D grid_sample on CPU.
-            var separable = mode == ResamplingMode.LinearOneHot
-                ? SeparableOneHot(input, m, source, target, zeroOutside, compute)
-                : Separable(input.to(compute), m, source, target, zeroOutside, nearest: mode == ResamplingMode.Nearest);
-            separable = mode == ResamplingMode.Linear
-                ? (data.dtype == ScalarType.Float64 ? separable : separable.to(ScalarType.Float32))
-                : (mode == ResamplingMode.Nearest ? separable.round().to(data.dtype) : separable);
-            return (batched ? separable : separable.squeeze(0)).contiguous().MoveToOuterDisposeScope();
-        }
-
         var grid = Grid(source, target, input.shape[0], input.shape[1], compute, data.device);
         Tensor result;
         switch (mode)
@@ -149,110 +135,6 @@ public static class Resampling
             using var step = NewDisposeScope();
             var mask = input.eq(v).to(compute);
             var weight = nn.functional.grid_sample(mask, grid, GridSampleMode.Bilinear, padding, align_corners: true);
-            var better = weight.gt(best);
-            best.copy_(torch.where(better, weight, best));
-            result.masked_fill_(better, v);
-        }
-
-        return result;
-    }
-
-    private static bool IsAxisAligned(double[,] m)
-    {
-        var scale = Math.Max(Math.Abs(m[0, 0]), Math.Max(Math.Abs(m[1, 1]), Math.Abs(m[2, 2])));
-        for (var r = 0; r < 3; r++)
-        {
-            for (var c = 0; c < 3; c++)
-            {
-                if (r != c && Math.Abs(m[r, c]) > 1e-9 * scale)
-                {
-                    return false;
-                }
-            }
-
-            if (Math.Abs(m[r, r]) < 1e-12)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Trilinear or nearest resampling as three 1-D passes (W, H, D) for a diagonal source←target index map. Identical to
-    /// grid_sample with align_corners (border: coordinates clamped; zeros: out-of-range corners weigh 0).
-    /// </summary>
-    private static Tensor Separable(Tensor x, double[,] m, VolumeGeometry source, VolumeGeometry target, bool zeroOutside, bool nearest)
-    {
-        for (var a = 0; a < 3; a++)
-        {
-            long dim = 4 - a;
-            var n = source.Shape[a];
-            var count = target.Shape[a];
-            var shape = new long[] { 1, 1, 1, 1, 1 };
-            shape[dim] = count;
-            if (nearest)
-            {
-                var index = new long[count];
-                var valid = new double[count];
-                for (var t = 0; t < count; t++)
-                {
-                    var c = Math.Round((m[a, a] * t) + m[a, 3], MidpointRounding.ToEven);
-                    valid[t] = c >= 0 && c <= n - 1 ? 1 : 0;
-                    index[t] = (long)Math.Clamp(c, 0, n - 1);
-                }
-
-                x = x.index_select(dim, torch.tensor(index, device: x.device));
-                if (zeroOutside && valid.Any(v => v == 0))
-                {
-                    x = x.mul(torch.tensor(valid, dtype: x.dtype, device: x.device).reshape(shape));
-                }
-
-                continue;
-            }
-
-            var i0 = new long[count];
-            var i1 = new long[count];
-            var w0 = new double[count];
-            var w1 = new double[count];
-            for (var t = 0; t < count; t++)
-            {
-                var c = (m[a, a] * t) + m[a, 3];
-                if (!zeroOutside)
-                {
-                    c = Math.Clamp(c, 0, n - 1);
-                }
-
-                var f = Math.Floor(c);
-                var w = c - f;
-                long lo = (long)f, hi = lo + 1;
-                w0[t] = lo >= 0 && lo <= n - 1 ? 1 - w : 0;
-                w1[t] = hi >= 0 && hi <= n - 1 ? w : 0;
-                i0[t] = Math.Clamp(lo, 0, n - 1);
-                i1[t] = Math.Clamp(hi, 0, n - 1);
-            }
-
-            var a0 = x.index_select(dim, torch.tensor(i0, device: x.device));
-            var a1 = x.index_select(dim, torch.tensor(i1, device: x.device));
-            x = a0.mul(torch.tensor(w0, dtype: x.dtype, device: x.device).reshape(shape))
-                .add_(a1.mul(torch.tensor(w1, dtype: x.dtype, device: x.device).reshape(shape)));
-        }
-
-        return x;
-    }
-
-    private static Tensor SeparableOneHot(Tensor input, double[,] m, VolumeGeometry source, VolumeGeometry target, bool zeroOutside, ScalarType compute)
-    {
-        var labels = torch.unique(input.flatten(), sorted: true).Item1;
-        var values = labels.to(ScalarType.Float64).cpu().data<double>().ToArray();
-        var outShape = new long[] { input.shape[0], input.shape[1], target.Shape[2], target.Shape[1], target.Shape[0] };
-        var best = torch.full(outShape, -1.0, compute, input.device);
-        var result = torch.zeros(outShape, input.dtype, input.device);
-        foreach (var v in values)
-        {
-            using var step = NewDisposeScope();
-            var weight = Separable(input.eq(v).to(compute), m, source, target, zeroOutside, nearest: false);
             var better = weight.gt(best);
             best.copy_(torch.where(better, weight, best));
             result.masked_fill_(better, v);

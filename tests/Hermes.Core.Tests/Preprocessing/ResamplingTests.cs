@@ -80,47 +80,6 @@ public sealed class ResamplingTests
     }
 
     [Theory]
-    [InlineData(ResamplingMode.Linear, false)]
-    [InlineData(ResamplingMode.Linear, true)]
-    [InlineData(ResamplingMode.Nearest, false)]
-    [InlineData(ResamplingMode.LinearOneHot, true)]
-    public void SeparablePathEqualsGridSample(ResamplingMode mode, bool zeroOutside)
-    {
-        // A 1e-7 rad rotation forces grid_sample; the axis-aligned target uses the separable passes.
-        var source = VolumeGeometry.Create([23, 17, 11], [0.7, 0.9, 2.2], [1.0, 2.0, 3.0]);
-        using var data = mode == ResamplingMode.Linear
-            ? torch.rand([2, 11, 17, 23], ScalarType.Float64, generator: torch.random.manual_seed(5))
-            : torch.randint(0, 4, [1, 11, 17, 23], ScalarType.Int16, generator: torch.random.manual_seed(6));
-        // Spacings chosen so that no target voxel centre falls exactly half-way between source voxels (no ties to break).
-        var aligned = Resampling.TargetForSpacing(source, [1.31, 0.53, 1.73]);
-        var affine = aligned.Affine;
-        var tilt = new[,] { { 1.0, -1e-7, 0, 0 }, { 1e-7, 1.0, 0, 0 }, { 0, 0, 1, 0 }, { 0, 0, 0, 1 } };
-        var tilted = new double[4, 4];
-        for (var r = 0; r < 4; r++)
-        {
-            for (var col = 0; col < 4; col++)
-            {
-                for (var q = 0; q < 4; q++)
-                {
-                    tilted[r, col] += affine[r, q] * tilt[q, col];
-                }
-            }
-        }
-
-        using var fast = Resampling.Resample(data, source, aligned, mode, zeroOutside);
-        using var grid = Resampling.Resample(data, source, new VolumeGeometry(aligned.Shape[0], aligned.Shape[1], aligned.Shape[2], tilted), mode, zeroOutside);
-        using var diff = fast.to(ScalarType.Float64).sub(grid.to(ScalarType.Float64)).abs();
-        if (mode == ResamplingMode.Linear)
-        {
-            Assert.True(diff.max().item<double>() < 1e-5, $"max difference {diff.max().item<double>()}");
-        }
-        else
-        {
-            Assert.True(diff.gt(0).sum().item<long>() == 0, $"{diff.gt(0).sum().item<long>()} of {fast.numel()} voxels differ");
-        }
-    }
-
-    [Theory]
     [InlineData(ResamplingMode.Nearest)]
     [InlineData(ResamplingMode.LinearOneHot)]
     public void LabelSphereKeepsItsVolumeWithinTwoPercent(ResamplingMode mode)
