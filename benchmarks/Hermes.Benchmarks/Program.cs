@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 
 // BenchmarkDotNet: ./build.sh bench '*Conv3d*'  (or: dotnet run -c Release --project benchmarks/Hermes.Benchmarks -- --filter '*')
-// Peak-memory console mode: dotnet run -c Release --project benchmarks/Hermes.Benchmarks -- prediction-memory [options]
+// Peak-RSS console mode (a fresh process per run): dotnet run -c Release --project benchmarks/Hermes.Benchmarks -- prediction-memory [options]
 if (args.Length > 0 && args[0] == "prediction-memory")
 {
     return Hermes.Benchmarks.Inference.PredictionMemoryBenchmark.Run(args[1..]);
