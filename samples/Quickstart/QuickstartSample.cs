@@ -18,7 +18,7 @@ public static class QuickstartSample
         manual_seed(0);
         using var model = HermesR.Create(new HermesROptions
         {
-            Backbone = new ResUNetOptions { BaseChannels = 8 }, // 4-channel convs gave intermittent NaN in float32 training on AVX-512 CPUs
+            Backbone = new ResUNetOptions { BaseChannels = 8 },
             TaskCount = 2,
             ModalityCount = 1,
             FusionBlocks = [1, 1, 1, 1, 1],
