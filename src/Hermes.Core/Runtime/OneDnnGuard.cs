@@ -10,7 +10,8 @@ namespace Hermes.Runtime;
 /// <item>The environment already sets <c>ONEDNN_MAX_CPU_ISA</c> (and Hermes did not set it): respect the user's value.</item>
 /// <item><see cref="OneDnnGuardMode.ForceAvx2"/>, or <see cref="OneDnnGuardMode.Auto"/> on a CPU with AVX-512F: set
 /// <c>ONEDNN_MAX_CPU_ISA=AVX2</c> in the native environment. The defect lives in oneDNN's AVX-512 float32 3D
-/// convolution kernels; AVX2 kernels were verified correct on all 48 swept shapes. Cost: 10–30 % conv speed.</item>
+/// convolution kernels; AVX2 kernels were verified correct on all 104 swept shapes. Cost: 10–20 % conv speed at 32 channels, up to
+/// 2.4–3.4× for wide (128-channel) forward convolutions (docs/performance.md).</item>
 /// <item>Otherwise (no AVX-512): nothing to do; oneDNN never selects AVX-512 kernels there.</item>
 /// </list>
 /// <para>oneDNN reads the variable once, when LibTorch first dispatches a oneDNN primitive, so the cap only takes
