@@ -36,15 +36,8 @@ public sealed class ExperimentRunner(ILogger logger)
         logger.LogInformation("experiment {Name}{Quick}: {Description}", settings.Name, settings.IsQuick ? " (quick)" : "", settings.Description);
 
         var clock = Stopwatch.StartNew();
-        var data = ExperimentData.Load(settings, paths.Manifest, Path.Combine(output, "derived"), logger);
-        ExperimentReport.WriteSplit(data, Path.Combine(output, "split.json"));
-        var preprocessing = new PreprocessingOptions { TargetSpacing = settings.Preprocessing.TargetSpacing };
-        var cache = new PreprocessingCache(paths.CacheFolder, data.Catalog, preprocessing, logger);
-        var training = data.TrainingCases.ToList();
-        var preprocessed = cache.OpenAll([.. training.Select(c => c.Reference)], Environment.ProcessorCount);
+        var (data, preprocessing, preprocessed) = Prepare(settings, paths);
         var preprocessingSeconds = clock.Elapsed.TotalSeconds;
-        logger.LogInformation("{Train} training cases ({Hits} cached, {Misses} preprocessed in {Seconds:F1} s); {Scored} scored cases; {Tasks} tasks, {Modalities} modalities",
-            training.Count, cache.Hits, cache.Misses, preprocessingSeconds, data.ScoredCases.Count(), data.Catalog.Vocabulary.Tasks.Count, data.Catalog.Vocabulary.Modalities.Count);
 
         try
         {
@@ -111,6 +104,36 @@ public sealed class ExperimentRunner(ILogger logger)
         }
     }
 
+    /// <summary>
+    /// Lists the experiment's cases (writing prepared copies where a dataset asks for them), writes <c>split.json</c> and
+    /// preprocesses the training cases into the cache — everything before training (<c>--prepare-only</c>).
+    /// </summary>
+    /// <param name="settings">The experiment.</param>
+    /// <param name="paths">Input and output folders.</param>
+    /// <returns>The data, the preprocessing settings and the opened training cases (dispose them).</returns>
+    public (ExperimentData Data, PreprocessingOptions Preprocessing, IReadOnlyList<PreprocessedCase> Training) Prepare(ExperimentSettings settings, ExperimentPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(paths);
+        HermesRuntime.EnsureInitialized();
+        var output = Directory.CreateDirectory(paths.Output).FullName;
+        var clock = Stopwatch.StartNew();
+        var data = ExperimentData.Load(settings, paths.Manifest, Path.Combine(output, "derived"), logger);
+        ExperimentReport.WriteSplit(data, Path.Combine(output, "split.json"));
+        var preprocessing = new PreprocessingOptions { TargetSpacing = settings.Preprocessing.TargetSpacing };
+        var cache = new PreprocessingCache(paths.CacheFolder, data.Catalog, preprocessing, logger);
+        var training = data.TrainingCases.ToList();
+        var preprocessed = cache.OpenAll([.. training.Select(c => c.Reference)], Environment.ProcessorCount);
+        logger.LogInformation("{Train} training cases ({Hits} cached, {Misses} preprocessed in {Seconds:F1} s); {Scored} scored cases; {Tasks} tasks, {Modalities} modalities",
+            training.Count, cache.Hits, cache.Misses, clock.Elapsed.TotalSeconds, data.ScoredCases.Count(), data.Catalog.Vocabulary.Tasks.Count, data.Catalog.Vocabulary.Modalities.Count);
+        foreach (var c in preprocessed.DistinctBy(c => c.Dataset))
+        {
+            logger.LogInformation("{Dataset}: e.g. {Case} preprocessed to {Shape} (C, D, H, W)", c.Dataset, c.CaseId, string.Join("×", c.Shape));
+        }
+
+        return (data, preprocessing, preprocessed);
+    }
+
     private static BatchAugmenter? Augmenter(TrainingSettings t) =>
         t.SpatialAugmentation <= 0 && t.IntensityAugmentation <= 0
             ? null
@@ -143,7 +166,7 @@ public sealed class ExperimentRunner(ILogger logger)
             var g = reference.Geometry;
             var spacing = new VoxelSpacing(g.Spacing[2], g.Spacing[1], g.Spacing[0]);
             var report = new MetricReport();
-            var labels = reference.Data[0].round();
+            var labels = reference.Data[0]; // compared with eq(value), as hermes evaluate does
             for (var t = 0; t < c.Dataset.Labels.Count; t++)
             {
                 evaluator.Evaluate(report, c.Reference.CaseId, c.Dataset.Labels[t].Task, map.Data[0].eq(t + 1), labels.eq(c.Dataset.Labels[t].Value), spacing);

@@ -116,7 +116,7 @@ public sealed record ExperimentSettings
         Require(t.Optimizer is "adamw" or "lamb", "Training.Optimizer", t.Optimizer, "'adamw' or 'lamb'");
         Require(double.IsFinite(t.LearningRate) && t.LearningRate > 0, "Training.LearningRate", t.LearningRate, "> 0");
         Require(double.IsFinite(t.WeightDecay) && t.WeightDecay >= 0, "Training.WeightDecay", t.WeightDecay, "≥ 0");
-        Require(double.IsFinite(t.WarmupEpochs) && t.WarmupEpochs >= 0, "Training.WarmupEpochs", t.WarmupEpochs, "≥ 0");
+        Require(double.IsFinite(t.WarmupEpochs) && t.WarmupEpochs >= 0 && t.WarmupEpochs < (double)t.Steps / t.StepsPerEpoch, "Training.WarmupEpochs", t.WarmupEpochs, "≥ 0 and fewer than the run's epochs (Steps / StepsPerEpoch)");
         Require(t.EmaDecay is >= 0 and < 1, "Training.EmaDecay", t.EmaDecay, "in [0, 1)");
         Require(t.ForegroundRatio is >= 0 and <= 1, "Training.ForegroundRatio", t.ForegroundRatio, "in [0, 1]");
         Require(t.Threads >= 0, "Training.Threads", t.Threads, "≥ 0 (0: LibTorch's default)");

@@ -39,7 +39,7 @@ public static class OverlayImage
         var toCanonical = Reorientation.ToCanonical(image.Geometry);
         var img = toCanonical.Apply(image.Data.narrow(0, 0, 1).to(ScalarType.Float32))[0];
         var refMap = zeros(reference.Data.shape, ScalarType.Byte);
-        var rounded = reference.Data.round();
+        var rounded = reference.Data;
         for (var i = 0; i < values.Count; i++)
         {
             refMap.masked_fill_(rounded.eq(values[i]), i + 1);

@@ -40,7 +40,7 @@ public sealed class PredictorValidator(
             using var scope = NewDisposeScope();
             using var map = CasePrediction.Predict(predictor, c, inference, cancellationToken);
             using var reference = VolumeIO.Read(c.LabelPath);
-            var labels = reference.Data[0].round();
+            var labels = reference.Data[0];
             for (var t = 0; t < c.Dataset.Labels.Count; t++)
             {
                 var expected = labels.eq(c.Dataset.Labels[t].Value);

@@ -8,7 +8,8 @@ var quick = new Option<bool>("--quick") { Description = "Apply the file's Quick 
 var output = new Option<string?>("--out") { Description = "Output folder (default: artifacts/experiments/NAME[-quick])." };
 var data = new Option<string?>("--data") { Description = "The shared data folder with manifest.tsv (default: HERMES_DATA, else ../shared/data beside the repository)." };
 var cache = new Option<string?>("--cache") { Description = "Preprocessing cache folder (default: OUT/cache; fingerprinted, so runs may share one)." };
-var root = new RootCommand("Hermes.NET experiments on the real scans of shared/data (docs/results.md).") { experiment, quick, output, data, cache };
+var prepareOnly = new Option<bool>("--prepare-only") { Description = "List and preprocess the cases, write split.json, and stop before training." };
+var root = new RootCommand("Hermes.NET experiments on the real scans of shared/data (docs/results.md).") { experiment, quick, output, data, cache, prepareOnly };
 root.SetAction(async (parse, token) =>
 {
     using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
@@ -22,6 +23,23 @@ root.SetAction(async (parse, token) =>
         var name = Path.GetFileNameWithoutExtension(file) + (isQuick ? "-quick" : "");
         var paths = new ExperimentPaths(Path.GetFullPath(parse.GetValue(output) ?? Path.Combine("artifacts", "experiments", name)), Path.GetFullPath(dataRoot), parse.GetValue(cache));
         var runner = new ExperimentRunner(logger);
+        if (parse.GetValue(prepareOnly))
+        {
+            var suite = ExperimentCatalog.SuiteRuns(file);
+            foreach (var run in suite ?? [file])
+            {
+                var settings = ExperimentSettings.Load(ExperimentCatalog.Resolve(run), isQuick);
+                var runPaths = suite is null ? paths : paths with { Output = Path.Combine(paths.Output, settings.Name), Cache = paths.Cache ?? Path.Combine(paths.Output, "cache") };
+                var (_, _, training) = runner.Prepare(settings, runPaths);
+                foreach (var c in training)
+                {
+                    c.Dispose();
+                }
+            }
+
+            return 0;
+        }
+
         if (ExperimentCatalog.SuiteRuns(file) is { } runs)
         {
             await new ExperimentSuite(runner, logger).RunAsync(Path.GetFileNameWithoutExtension(file), runs, isQuick, paths, token).ConfigureAwait(false);
