@@ -28,12 +28,18 @@ public class HermesModelBenchmarks
     private string method = nameof(Forward);
 
     /// <summary>The model: Hermes-R (ResUNet) or Hermes-M (MedFormer), full published size.</summary>
-    [Params("Hermes-R", "Hermes-M")]
+    [ParamsSource(nameof(Models))]
     public string Model { get; set; } = "Hermes-R";
 
     /// <summary>Input: batch × cubic size.</summary>
-    [Params("1x64", "2x64", "1x128")]
+    [ParamsSource(nameof(Inputs))]
     public string Input { get; set; } = "1x64";
+
+    /// <summary>The models to run: all, or the comma-separated subset in <c>HERMES_BENCH_MODELS</c>.</summary>
+    public static IEnumerable<string> Models => Subset("HERMES_BENCH_MODELS", ["Hermes-R", "Hermes-M"]);
+
+    /// <summary>The inputs to run: all, or the comma-separated subset in <c>HERMES_BENCH_INPUTS</c>.</summary>
+    public static IEnumerable<string> Inputs => Subset("HERMES_BENCH_INPUTS", ["1x64", "2x64", "1x128"]);
 
     [GlobalSetup]
     public void Setup()
@@ -90,6 +96,12 @@ public class HermesModelBenchmarks
         var output = model.forward(image, tasks, modality);
         var total = loss.Compute(LossInput.From(output, labels, new PriorRequest(tasks, modality)));
         total.backward();
+    }
+
+    private static string[] Subset(string variable, string[] all)
+    {
+        var chosen = Environment.GetEnvironmentVariable(variable)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return chosen is { Length: > 0 } ? [.. all.Where(chosen.Contains)] : all;
     }
 
     private sealed class HermesModelBenchmarkConfig : ManualConfig

@@ -17,9 +17,10 @@ public sealed class HermesRuntimeOptions
     /// Keep large freed blocks inside the process (glibc <c>mallopt</c>: no mmap for large blocks, no trimming, one arena)
     /// so that LibTorch does not page-fault its activations back in on every call. Faster on Linux, at the cost of a
     /// higher, fragmented peak RSS. Applied once, when LibTorch is first initialised; ignored off glibc Linux.
-    /// Default: off. See docs/performance.md for the measured effect.
+    /// Default: on when the environment variable <c>HERMES_RETAIN_FREED_MEMORY</c> is <c>1</c> or <c>true</c>, else off
+    /// (measured on 2 cores: 12–20 % faster forward+backward, 10–30 % higher peak RSS; see docs/performance.md).
     /// </summary>
-    public bool RetainFreedMemory { get; set; }
+    public bool RetainFreedMemory { get; set; } = Environment.GetEnvironmentVariable("HERMES_RETAIN_FREED_MEMORY") is "1" or "true";
 
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
