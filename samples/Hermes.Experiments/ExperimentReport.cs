@@ -124,6 +124,11 @@ public static class ExperimentReport
     private static JsonArray CliCommands(ExperimentResult result, ExperimentData data, string output)
     {
         var commands = new JsonArray();
+        if (result.Settings.Model.Kind != ModelSettings.HermesR)
+        {
+            return commands; // hermes predict builds Hermes-R / Hermes-M only
+        }
+
         foreach (var d in result.Settings.Datasets.Where(d => d.Labels.Select((l, i) => l.Value == i + 1).All(x => x)))
         {
             var cases = data.Cases.Where(c => c.Dataset == d && c.Role == CaseRole.Validation).ToList();

@@ -10,6 +10,7 @@ namespace Hermes.Cli.Tests.Experiments;
 /// learns (mean validation Dice over the 20 held-out cases above 0.5), and <c>hermes predict</c> + <c>hermes evaluate</c>
 /// on a held-out case with the saved model reproduce the runner's Dice, HD95 and NSD for that case.
 /// </summary>
+[Collection(SerialExperimentCollection.Name)]
 public sealed class HippocampusQuickExperimentTests : IDisposable
 {
     private const string Dataset = "msd_hippocampus";
