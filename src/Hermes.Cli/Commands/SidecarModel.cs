@@ -2,7 +2,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Abstractions;
 using Hermes.Backbones;
+using Hermes.Backbones.DependencyInjection;
 using Hermes.Checkpoints;
+using Hermes.Data;
+using Hermes.DependencyInjection;
 
 namespace Hermes.Cli.Commands;
 
@@ -10,7 +13,8 @@ namespace Hermes.Cli.Commands;
 /// Builds the untrained Hermes-R / Hermes-M a model sidecar describes: <c>architecture.name</c> is <c>hermes-r</c> or
 /// <c>hermes-m</c>, <c>architecture.options</c> holds the reference config keys (<c>in_chan</c>, <c>base_chan</c>,
 /// <c>tn</c>, <c>mn</c>, …, as <see cref="HermesModelFactory"/> reads them) plus optional <c>fusion_blocks</c> (Hermes-R),
-/// <c>l</c> (tokens per modality) and <c>modality_head</c>.
+/// <c>l</c> (tokens per modality) and <c>modality_head</c>. <see cref="Describe"/> writes the sidecar of a model trained
+/// from a configuration, which <see cref="Build"/> rebuilds.
 /// </summary>
 internal static class SidecarModel
 {
@@ -49,6 +53,44 @@ internal static class SidecarModel
 
         var m = HermesModelFactory.ReadHermesM(doc.RootElement, "sidecar");
         return HermesM.Create(m with { TokensPerModality = tokens, ModalityHead = modalityHead });
+    }
+
+    /// <summary>
+    /// The sidecar of a model <c>hermes train</c> built from <paramref name="options"/>: its architecture (<c>hermes-r</c> for
+    /// <c>resunet</c>, <c>hermes-m</c> for <c>medformer</c>) with <c>in_chan</c>, <c>base_chan</c>, <c>tn</c>, <c>mn</c>, the
+    /// catalog's vocabulary, and the preprocessing it was trained with; <see langword="null"/> for an architecture
+    /// <see cref="Build"/> cannot rebuild or a native-spacing run (no target spacing to record).
+    /// </summary>
+    public static ModelSidecar? Describe(HermesOptions options, UniversalSegmenter model, TaskVocabulary vocabulary, PreprocessingOptions preprocessing)
+    {
+        var architecture = options.Backbone?.ToLowerInvariant() switch
+        {
+            ResUNetArchitecture.ArchitectureName => "hermes-r",
+            MedFormerArchitecture.ArchitectureName => "hermes-m",
+            _ => null,
+        };
+        if (architecture is null || preprocessing.TargetSpacing is not { Count: 3 } spacing)
+        {
+            return null;
+        }
+
+        return new ModelSidecar
+        {
+            Architecture = architecture,
+            ArchitectureOptions = new JsonObject
+            {
+                ["in_chan"] = options.InputChannels,
+                ["base_chan"] = options.BaseChannels,
+                ["tn"] = model.TaskCount,
+                ["mn"] = model.ModalityCount,
+            },
+            Tasks = [.. vocabulary.Tasks],
+            Modalities = [.. vocabulary.Modalities],
+            Preprocessing = new SidecarPreprocessing(
+                [.. spacing],
+                vocabulary.Modalities.ToDictionary(m => m, preprocessing.NormalizationFor, StringComparer.Ordinal),
+                [.. options.PatchSize]),
+        };
     }
 
     private static int? Int(JsonObject o, string key) =>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Hermes.Backbones.DependencyInjection;
+using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.DependencyInjection;
 using Hermes.Training;
@@ -15,38 +16,78 @@ namespace Hermes.Cli.Commands;
 /// <summary>
 /// <c>hermes train --config settings.json</c>: trains the model a JSON configuration describes (section <c>Hermes</c>, the
 /// same <see cref="HermesOptions"/> an application binds), on the datasets of its manifest, writing checkpoints and a
-/// metrics log to <c>Hermes:Training:OutputDirectory</c>.
+/// metrics log to <c>Hermes:Training:OutputDirectory</c>, and the trained model (EMA weights) with its sidecar as
+/// <c>model.safetensors</c> + <c>model.json</c> for <c>hermes predict</c>, <c>hermes extend</c> and <c>--init-from</c>.
+/// With <c>--init-from M [--freeze backbone|heads] [--backbone-lr-scale x]</c> (see <see cref="FineTuneArguments"/>) it
+/// fine-tunes the trained model M instead of starting from random weights.
 /// </summary>
 internal static class TrainCommand
 {
+    /// <summary>The trained model's file name in the output directory (its sidecar: <c>model.json</c>).</summary>
+    public const string ModelFileName = "model.safetensors";
+
     public static Command Create()
     {
         var config = new Option<FileInfo>("--config", "-c") { Description = "JSON configuration with a 'Hermes' section (Backbone, BaseChannels, PatchSize, Training: Manifest, Datasets, …).", Required = true };
         var steps = new Option<long?>("--steps") { Description = "Stop after this many steps (default: Epochs × StepsPerEpoch)." };
-        var resume = new Option<FileInfo?>("--resume") { Description = "A training checkpoint (latest.safetensors) to continue from." };
-        var command = new Command("train", "Train a universal model from a configuration file.") { config, steps, resume };
-        command.SetAction((parse, token) => RunAsync(parse.GetValue(config)!, parse.GetValue(steps), parse.GetValue(resume), token));
+        var resume = new Option<FileInfo?>("--resume") { Description = "A training checkpoint (latest.safetensors) to continue from (repeat --init-from/--freeze of a fine-tune)." };
+        var command = new Command("train", "Train a universal model from a configuration file, or fine-tune a trained one (--init-from).") { config, steps, resume };
+        foreach (var option in FineTuneArguments.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, token) =>
+        {
+            var fineTune = FineTuneArguments.Read(parse, out var error);
+            if (error is not null)
+            {
+                Console.Error.WriteLine($"hermes train: {error}");
+                return Task.FromResult(2);
+            }
+
+            return RunAsync(parse.GetValue(config)!, parse.GetValue(steps), parse.GetValue(resume), fineTune, token);
+        });
         return command;
     }
 
     /// <summary>Builds the services of a configuration file (validated); exposed for tests.</summary>
-    internal static ServiceProvider BuildServices(FileInfo config)
+    /// <param name="config">The configuration file.</param>
+    /// <param name="catalog">The task catalog; <see langword="null"/> for the built-in one.</param>
+    internal static ServiceProvider BuildServices(FileInfo config, TaskCatalog? catalog = null)
     {
         var configuration = new ConfigurationBuilder().AddJsonFile(config.FullName, optional: false).Build();
         var services = new ServiceCollection();
         services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+        if (catalog is not null)
+        {
+            services.AddSingleton(catalog);
+        }
+
         services.AddHermes(configuration).UseResUNet().UseMedFormer().UseBackbone(ResUNetArchitecture.ArchitectureName);
         var provider = services.BuildServiceProvider();
         provider.GetRequiredService<IStartupValidator>().Validate();
         return provider;
     }
 
-    internal static async Task<int> RunAsync(FileInfo config, long? steps, FileInfo? resume, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(FileInfo config, long? steps, FileInfo? resume, FineTuneArguments.Request? fineTune,
+        CancellationToken cancellationToken)
     {
+        ModelSidecar? pretrained = null;
+        try
+        {
+            pretrained = fineTune?.ReadSidecar();
+        }
+        catch (Exception e) when (e is FileNotFoundException or CheckpointFormatException)
+        {
+            Console.Error.WriteLine($"hermes train: --init-from: {e.Message}");
+            return 2;
+        }
+
         ServiceProvider provider;
         try
         {
-            provider = BuildServices(config);
+            provider = BuildServices(config, pretrained is null ? null : FineTuneArguments.Catalog(pretrained));
         }
         catch (Exception e) when (e is OptionsValidationException or InvalidDataException or FileNotFoundException or FormatException)
         {
@@ -66,12 +107,30 @@ internal static class TrainCommand
 
             var catalog = provider.GetRequiredService<TaskCatalog>();
             var cases = new ManifestSource(t.Manifest, [.. t.Datasets]).ListCases();
-            var cache = new PreprocessingCache(Path.Combine(t.OutputDirectory, "cache"), catalog, new PreprocessingOptions());
+            var preprocessing = pretrained is null ? new PreprocessingOptions() : FineTuneArguments.Preprocessing(pretrained);
+            var cache = new PreprocessingCache(Path.Combine(t.OutputDirectory, "cache"), catalog, preprocessing);
             var preprocessed = cache.OpenAll(cases, Environment.ProcessorCount);
             try
             {
                 using var model = provider.GetRequiredService<ISegmenterFactory>().Create();
-                using var trainer = provider.GetRequiredService<ITrainerFactory>().Create(model);
+                if (fineTune is not null)
+                {
+                    try
+                    {
+                        var report = fineTune.Initialize(model, catalog.Vocabulary);
+                        AnsiConsole.MarkupLineInterpolated($"[grey]fine-tuning {fineTune.ModelPath}: {report.MatchedTasks.Count} of {catalog.Vocabulary.Tasks.Count} tasks and {report.MatchedModalities.Count} of {catalog.Vocabulary.Modalities.Count} modalities start from its priors[/]");
+                        AnsiConsole.MarkupLineInterpolated($"[grey]{fineTune.Describe()}[/]");
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or InvalidDataException or ArgumentException
+                                                  or CheckpointFormatException or StateDictMismatchException)
+                    {
+                        Console.Error.WriteLine($"hermes train: --init-from {fineTune.ModelPath}: {e.Message}");
+                        return 2;
+                    }
+                }
+
+                var trainers = provider.GetRequiredService<ITrainerFactory>();
+                using var trainer = fineTune is null ? trainers.Create(model) : trainers.CreateFineTuning(model, fineTune.Options);
                 using var optimizer = trainer.Optimizer;
                 using var average = trainer.AverageModel;
                 if (resume is not null)
@@ -102,6 +161,13 @@ internal static class TrainCommand
                 var final = Path.Combine(t.OutputDirectory, "final.safetensors");
                 trainer.SaveCheckpoint(final);
                 AnsiConsole.MarkupLineInterpolated($"trained {trainer.Step} steps; checkpoint: {final}");
+                if (SidecarModel.Describe(options, model, catalog.Vocabulary, preprocessing) is { } sidecar)
+                {
+                    var exported = Path.Combine(t.OutputDirectory, ModelFileName);
+                    CheckpointWriter.Save(exported, (Abstractions.UniversalSegmenter?)average ?? model, sidecar);
+                    AnsiConsole.MarkupLineInterpolated($"model: {exported} ({(average is null ? "weights" : "EMA weights")}, sidecar {CheckpointWriter.SidecarPath(exported)})");
+                }
+
                 return 0;
             }
             finally

@@ -1,9 +1,11 @@
 using Hermes.Abstractions;
 using Hermes.Data;
+using Hermes.Extension;
 using Hermes.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using TorchSharp.Modules;
 
 namespace Hermes.DependencyInjection;
 
@@ -26,40 +28,74 @@ public sealed class TrainerFactory(
     public Trainer Create(UniversalSegmenter model, string? name = null, IValidator? validator = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var o = options.Get(name ?? Options.DefaultName);
-        var t = o.Training;
-        var custom = lossTerms.Select(term => (term, 1.0)).ToList();
-        var loss = custom.Count > 0
-            ? custom
-            : lossFactory?.Create(model.TaskCount)
-              ?? throw new InvalidOperationException("No loss is registered: call UseResUNet()/UseMedFormer() (Hermes loss) or AddLoss<T>().");
-        ITrainingOptimizer optimizer = t.Optimizer.ToLowerInvariant() switch
+        var t = options.Get(name ?? Options.DefaultName).Training;
+        return Build(model, CreateOptimizer(t, model.parameters(), ownClipping: true), name, validator);
+    }
+
+    /// <inheritdoc />
+    public Trainer CreateFineTuning(UniversalSegmenter model, FineTuneOptions fineTune, string? name = null, IValidator? validator = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(fineTune);
+        var t = options.Get(name ?? Options.DefaultName).Training;
+        return Build(model, FineTuning.Prepare(model, fineTune, group => CreateOptimizer(t, group, ownClipping: false)), name, validator);
+    }
+
+    /// <summary>The configured optimiser; without its own gradient clipping when a fine-tune optimiser clips all groups at once.</summary>
+    private static ITrainingOptimizer CreateOptimizer(HermesTrainingOptions t, IEnumerable<Parameter> parameters, bool ownClipping)
+    {
+        if (t.Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase))
         {
-            "adamw" => new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = t.LearningRate }),
-            _ => new LambOptimizer(model.parameters(), new LambOptions { LearningRate = t.LearningRate }),
-        };
-        var schedule = new WarmupDecaySchedule(new WarmupDecayOptions
+            var adamw = new AdamWOptions { LearningRate = t.LearningRate };
+            return new AdamWOptimizer(parameters, ownClipping ? adamw : adamw with { MaxGradNorm = double.PositiveInfinity });
+        }
+
+        var lamb = new LambOptions { LearningRate = t.LearningRate };
+        return new LambOptimizer(parameters, ownClipping ? lamb : lamb with { MaxGradNorm = double.PositiveInfinity });
+    }
+
+    /// <summary>The trainer around <paramref name="optimizer"/> (disposed here when the trainer cannot be built).</summary>
+    private Trainer Build(UniversalSegmenter model, ITrainingOptimizer optimizer, string? name, IValidator? validator)
+    {
+        UniversalSegmenter? average = null;
+        try
         {
-            BaseLearningRate = t.LearningRate,
-            WarmupEpochs = t.WarmupEpochs,
-            TotalEpochs = t.Epochs,
-            StepsPerEpoch = t.StepsPerEpoch,
-        });
-        var average = t.EmaDecay > 0 ? segmenters.Create(name) : null;
-        var trainerOptions = new TrainerOptions
+            var o = options.Get(name ?? Options.DefaultName);
+            var t = o.Training;
+            var custom = lossTerms.Select(term => (term, 1.0)).ToList();
+            var loss = custom.Count > 0
+                ? custom
+                : lossFactory?.Create(model.TaskCount)
+                  ?? throw new InvalidOperationException("No loss is registered: call UseResUNet()/UseMedFormer() (Hermes loss) or AddLoss<T>().");
+            var schedule = new WarmupDecaySchedule(new WarmupDecayOptions
+            {
+                BaseLearningRate = t.LearningRate,
+                WarmupEpochs = t.WarmupEpochs,
+                TotalEpochs = t.Epochs,
+                StepsPerEpoch = t.StepsPerEpoch,
+            });
+            average = t.EmaDecay > 0 ? segmenters.Create(name) : null;
+            var trainerOptions = new TrainerOptions
+            {
+                Epochs = t.Epochs,
+                StepsPerEpoch = t.StepsPerEpoch,
+                Seed = t.Seed,
+                EmaDecay = t.EmaDecay > 0 ? t.EmaDecay : 0.99,
+                CheckpointDirectory = t.OutputDirectory is null ? null : Path.Combine(t.OutputDirectory, "checkpoints"),
+                MetricsLogPath = t.OutputDirectory is null ? null : Path.Combine(t.OutputDirectory, "metrics.jsonl"),
+                Tasks = catalog.Vocabulary.Tasks,
+                Modalities = catalog.Vocabulary.Modalities,
+                ValidateEveryEpochs = validator is null ? 0 : new TrainerOptions().ValidateEveryEpochs,
+                ValidateLastEpochs = validator is null ? 0 : new TrainerOptions().ValidateLastEpochs,
+            };
+            return new Trainer(model, loss, optimizer, trainerOptions, schedule, average, validator,
+                (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Trainer>());
+        }
+        catch
         {
-            Epochs = t.Epochs,
-            StepsPerEpoch = t.StepsPerEpoch,
-            Seed = t.Seed,
-            EmaDecay = t.EmaDecay > 0 ? t.EmaDecay : 0.99,
-            CheckpointDirectory = t.OutputDirectory is null ? null : Path.Combine(t.OutputDirectory, "checkpoints"),
-            MetricsLogPath = t.OutputDirectory is null ? null : Path.Combine(t.OutputDirectory, "metrics.jsonl"),
-            Tasks = catalog.Vocabulary.Tasks,
-            Modalities = catalog.Vocabulary.Modalities,
-            ValidateEveryEpochs = validator is null ? 0 : new TrainerOptions().ValidateEveryEpochs,
-            ValidateLastEpochs = validator is null ? 0 : new TrainerOptions().ValidateLastEpochs,
-        };
-        return new Trainer(model, loss, optimizer, trainerOptions, schedule, average, validator,
-            (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<Trainer>());
+            optimizer.Dispose();
+            average?.Dispose();
+            throw;
+        }
     }
 }

@@ -9,12 +9,8 @@ namespace Hermes.Runtime;
 /// <param name="Vendor">The CPUID vendor string (e.g. <c>AuthenticAMD</c>, <c>GenuineIntel</c>), or empty off x86.</param>
 /// <param name="HasAvx2">Whether AVX2 is available.</param>
 /// <param name="HasAvx512F">Whether AVX-512 Foundation is available (the ISA where the oneDNN conv3d defect lives).</param>
-/// <param name="HasAmx">Whether Intel AMX tiles are available (CPUID leaf 7 EDX bit 24; Sapphire Rapids and later).</param>
-public sealed record CpuInfo(Architecture Architecture, string Vendor, bool HasAvx2, bool HasAvx512F, bool HasAmx = false)
+public sealed record CpuInfo(Architecture Architecture, string Vendor, bool HasAvx2, bool HasAvx512F)
 {
-    /// <summary>The CPUID vendor string of Intel CPUs.</summary>
-    public const string IntelVendor = "GenuineIntel";
-
     /// <summary>The CPU this process runs on.</summary>
     public static CpuInfo Current { get; } = Detect();
 
@@ -30,16 +26,8 @@ public sealed record CpuInfo(Architecture Architecture, string Vendor, bool HasA
     {
         var arch = RuntimeInformation.ProcessArchitecture;
         var vendor = string.Empty;
-        var amx = false;
         if (X86Base.IsSupported)
         {
-            var (maxLeaf, _, _, _) = X86Base.CpuId(0, 0);
-            if (maxLeaf >= 7)
-            {
-                var (_, _, _, leaf7Edx) = X86Base.CpuId(7, 0);
-                amx = (leaf7Edx & (1 << 24)) != 0;
-            }
-
             var (_, ebx, ecx, edx) = X86Base.CpuId(0, 0);
             Span<byte> bytes = stackalloc byte[12];
             BitConverter.TryWriteBytes(bytes[..4], ebx);
@@ -48,6 +36,6 @@ public sealed record CpuInfo(Architecture Architecture, string Vendor, bool HasA
             vendor = Encoding.ASCII.GetString(bytes);
         }
 
-        return new CpuInfo(arch, vendor, Avx2.IsSupported, Avx512F.IsSupported, amx);
+        return new CpuInfo(arch, vendor, Avx2.IsSupported, Avx512F.IsSupported);
     }
 }

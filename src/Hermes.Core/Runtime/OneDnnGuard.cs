@@ -8,10 +8,7 @@ namespace Hermes.Runtime;
 /// <list type="number">
 /// <item><see cref="OneDnnGuardMode.Off"/>: leave the environment alone.</item>
 /// <item>The environment already sets <c>ONEDNN_MAX_CPU_ISA</c> (and Hermes did not set it): respect the user's value.</item>
-/// <item><see cref="OneDnnGuardMode.Auto"/> on an Intel CPU with AVX-512 and AMX (Sapphire Rapids and later): no cap. The
-/// full conv3d sweep (<c>OneDnnConv3dGuardTests</c>, 104 channel pairs, forward and both gradients against float64)
-/// passes there without it, and the cap would cost 1.2× forward and 1.8× forward+backward of Hermes-R.</item>
-/// <item><see cref="OneDnnGuardMode.ForceAvx2"/>, or <see cref="OneDnnGuardMode.Auto"/> on any other CPU with AVX-512F: set
+/// <item><see cref="OneDnnGuardMode.ForceAvx2"/>, or <see cref="OneDnnGuardMode.Auto"/> on a CPU with AVX-512F: set
 /// <c>ONEDNN_MAX_CPU_ISA=AVX2</c> in the native environment. The defect lives in oneDNN's AVX-512 float32 3D
 /// convolution kernels; AVX2 kernels were verified correct on all 104 swept shapes. Cost: 10–20 % conv speed at 32 channels, up to
 /// 2.4–3.4× for wide (128-channel) forward convolutions (docs/performance.md).</item>
@@ -86,14 +83,9 @@ public static class OneDnnGuard
             return new OneDnnGuardDecision(mode, "AVX2", "forced by option");
         }
 
-        if (!cpu.HasAvx512F)
-        {
-            return new OneDnnGuardDecision(mode, null, "no AVX-512 on this CPU: oneDNN's affected kernels are never used");
-        }
-
-        return cpu.Vendor == CpuInfo.IntelVendor && cpu.HasAmx
-            ? new OneDnnGuardDecision(mode, null, "Intel CPU with AVX-512 and AMX: verified correct (full conv3d sweep against float64); no cap")
-            : new OneDnnGuardDecision(mode, "AVX2", $"{cpu.Vendor} CPU with AVX-512F: oneDNN's AVX-512 float32 conv3d kernels are wrong for some channel counts");
+        return cpu.HasAvx512F
+            ? new OneDnnGuardDecision(mode, "AVX2", $"{cpu.Vendor} CPU with AVX-512F: oneDNN's AVX-512 float32 conv3d kernels are wrong for some channel counts")
+            : new OneDnnGuardDecision(mode, null, "no AVX-512 on this CPU: oneDNN's affected kernels are never used");
     }
 
     /// <summary>Applies <paramref name="mode"/> to the native environment. Call before LibTorch loads.</summary>

@@ -7,7 +7,9 @@ namespace Hermes.Training;
 /// <summary>
 /// Weight EMA as Hermes uses it (reference §10): after optimiser step <c>s</c> (0-based),
 /// ema ← a·ema + (1 − a)·param with a = min(1 − 1/(s + 1), α); at s = 0 the weights are copied outright. Buffers are
-/// copied. The averaged model is what validation, testing and checkpoint selection use.
+/// copied, and so are parameters that do not require gradients (frozen by fine-tuning, see
+/// <c>Hermes.Extension.FineTuning</c>): averaging a constant is not exact in floating point, copying keeps them
+/// bit-identical. The averaged model is what validation, testing and checkpoint selection use.
 /// </summary>
 public sealed class ExponentialMovingAverage
 {
@@ -68,7 +70,7 @@ public sealed class ExponentialMovingAverage
         using var noGrad = no_grad();
         foreach (var (source, target) in parameters)
         {
-            if (a == 0)
+            if (a == 0 || !source.requires_grad)
             {
                 target.copy_(source);
             }

@@ -190,7 +190,7 @@ public sealed class IncrementalExtendTests
 
             var aAfter = DiceOf(bigger, validationA, 0);
             var bAfter = DiceOf(bigger, validationB, b);
-            Assert.True(bAfter > 0.25 && bAfter > bBefore + 0.25, // measured: 0.000 → 0.407 in 40 steps (organ A 0.922 → 0.922)
+            Assert.True(bAfter > 0.25 && bAfter > bBefore + 0.25, // measured (1 thread, AVX2 cap): 0.000 → 0.389 in 40 steps (organ A 0.979 → 0.979)
                 $"organ B did not become segmentable: Dice {bBefore:F3} → {bAfter:F3} (organ A {aBefore:F3} → {aAfter:F3}); losses {losses}");
             Assert.True(Math.Abs(aAfter - aBefore) < 0.01,
                 $"organ A's Dice moved by {aAfter - aBefore:+0.0000;-0.0000} ({aBefore:F4} → {aAfter:F4}); organ B {bBefore:F3} → {bAfter:F3}");
@@ -205,7 +205,7 @@ public sealed class IncrementalExtendTests
     private const int FineTuneSteps = 40;
 
     private static TrainerOptions Steps(int steps) =>
-        new() { Epochs = 1, StepsPerEpoch = steps, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
+        new() { Epochs = 1, StepsPerEpoch = steps, Threads = 1, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
 
     private static double DiceOf(UniversalSegmenter model, IReadOnlyList<TrainingBatch> batches, long task)
     {

@@ -13,14 +13,17 @@ namespace Hermes.Backbones.Tests.Training;
 /// </summary>
 internal static class TrainingFixture
 {
-    public static UniversalSegmenter SmallHermesR(long seed)
+    public static UniversalSegmenter SmallHermesR(long seed) =>
+        SmallHermesR(seed, SyntheticBatchSource.TaskCount, SyntheticBatchSource.ModalityCount);
+
+    public static UniversalSegmenter SmallHermesR(long seed, int taskCount, int modalityCount)
     {
         random.manual_seed(seed);
         return HermesR.Create(new HermesROptions
         {
             Backbone = new ResUNetOptions { BaseChannels = 8, ChannelMultipliers = [1, 2, 2, 4, 6] },
-            TaskCount = SyntheticBatchSource.TaskCount,
-            ModalityCount = SyntheticBatchSource.ModalityCount,
+            TaskCount = taskCount,
+            ModalityCount = modalityCount,
             FusionBlocks = [1, 1, 1, 1, 1],
         });
     }

@@ -38,6 +38,36 @@ public sealed class ExponentialMovingAverageTests
     }
 
     [Fact]
+    public void FrozenParametersAreCopiedBitForBit()
+    {
+        manual_seed(11);
+        using var model = nn.Linear(256, 64);
+        using var average = nn.Linear(256, 64);
+        model.weight!.requires_grad = false; // frozen by fine-tuning
+        var ema = new ExponentialMovingAverage(model, average);
+        using var frozen = model.weight!.detach().clone();
+        using var naive = frozen.clone();
+        for (var step = 0L; step < 20; step++)
+        {
+            using (no_grad())
+            {
+                model.bias!.add_(0.5); // the trainable parameter moves
+            }
+
+            ema.Update(step);
+            var a = ema.DecayAt(step);
+            if (a > 0)
+            {
+                naive.mul_(a).add_(frozen, alpha: 1 - a); // what averaging a constant gives
+            }
+        }
+
+        Assert.True(average.weight!.allclose(frozen, 0, 0), "the frozen parameter's average must equal it bit for bit");
+        Assert.False(naive.allclose(frozen, 0, 0), "averaging the constant in float32 drifts (the copy is needed)");
+        Assert.False(average.bias!.allclose(model.bias!, 0, 0), "the trainable parameter is averaged, not copied");
+    }
+
+    [Fact]
     public void MismatchedModelsAreRejected()
     {
         using var model = nn.Linear(3, 2);
