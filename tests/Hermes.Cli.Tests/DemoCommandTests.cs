@@ -6,8 +6,9 @@ namespace Hermes.Cli.Tests;
 
 /// <summary>
 /// <c>hermes demo</c> end to end with a tiny setting (few steps, 32³ phantoms): it writes the phantom dataset, trains, and for
-/// every held-out case writes a NIfTI label map on the phantom's grid and a PNG overlay, and prints the Dice table. (The
-/// full demo's accuracy — mean Dice ≥ 0.8 — is measured by running <c>./build.sh demo</c>, not in the unit suite.)
+/// every held-out case writes a NIfTI label map on the phantom's grid and a PNG overlay whose reference outlines use one
+/// colour per task (liver red, spleen blue, kidney yellow, bladder green), and prints the Dice table. (The full demo's
+/// accuracy — mean Dice ≥ 0.8 — is measured by running <c>./build.sh demo</c>, not in the unit suite.)
 /// </summary>
 public sealed class DemoCommandTests
 {
@@ -17,7 +18,7 @@ public sealed class DemoCommandTests
         var output = Directory.CreateTempSubdirectory("hermes-demo-test").FullName;
         try
         {
-            var (code, stdout, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(5), "demo", "--output", output, "--steps", "10", "--cases", "3", "--size", "32", "--patch", "32", "--base-channels", "4");
+            var (code, stdout, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(5), "demo", "--output", output, "--steps", "10", "--cases", "3", "--size", "32", "--patch", "32", "--base-channels", "8");
             Assert.True(code is 0 or 1, $"exit {code}\n{stdout}\n{stderr}"); // 1 = trained too briefly to reach the Dice bar
             Assert.Contains("Held-out Dice", stdout);
             Assert.Contains("phantom/liver", stdout);
@@ -29,16 +30,43 @@ public sealed class DemoCommandTests
             using var phantom = VolumeIO.Read(Path.Combine(output, "phantoms", "ct_001_image.nii.gz"));
             Assert.True(prediction.Geometry.IsSameGrid(phantom.Geometry), $"{prediction.Geometry} vs {phantom.Geometry}");
 
-            var overlays = Directory.GetFiles(Path.Combine(output, "overlays"), "*.png");
+            var overlays = Directory.GetFiles(Path.Combine(output, "overlays"), "*.png").Order().ToArray();
             Assert.Equal(4, overlays.Length);
-            using var png = Image.Load<Rgb24>(overlays[0]);
-            Assert.Equal((3 * 32 * 4) + (2 * 4), png.Width); // three zoomed views and two gaps
-            Assert.Equal(32 * 4, png.Height);
+            using var ct = Image.Load<Rgb24>(overlays[0]);
+            Assert.Equal((3 * 32 * 4) + (2 * 4), ct.Width); // three zoomed views and two gaps
+            Assert.Equal(32 * 4, ct.Height);
+
+            // The reference outlines are drawn in the task's solid colour: CT labels liver, spleen and kidney; MR liver,
+            // kidney and bladder. The same task has the same colour in both modalities, and no two tasks share one.
+            Rgb24 liver = new(230, 25, 75), spleen = new(0, 130, 200), kidney = new(255, 225, 25), bladder = new(60, 180, 75);
+            var ctColours = Colours(ct);
+            using var mr = Image.Load<Rgb24>(overlays[2]);
+            var mrColours = Colours(mr);
+            Assert.Superset(new HashSet<Rgb24> { liver, spleen, kidney }, ctColours);
+            Assert.DoesNotContain(bladder, ctColours);
+            Assert.Superset(new HashSet<Rgb24> { liver, kidney, bladder }, mrColours);
+            Assert.DoesNotContain(spleen, mrColours);
         }
         finally
         {
             Directory.Delete(output, recursive: true);
         }
+    }
+
+    private static HashSet<Rgb24> Colours(Image<Rgb24> image)
+    {
+        var colours = new HashSet<Rgb24>();
+        image.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                foreach (var pixel in rows.GetRowSpan(y))
+                {
+                    colours.Add(pixel);
+                }
+            }
+        });
+        return colours;
     }
 
     [Fact]

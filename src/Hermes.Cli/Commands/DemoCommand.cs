@@ -22,7 +22,7 @@ internal static class DemoCommand
     {
         var data = new Option<string?>("--data") { Description = "Train on real data instead: a folder holding manifest.tsv, or a manifest file (datasets must be in the built-in Hermes catalog)." };
         var output = new Option<string>("--output", "-o") { Description = "Output folder (phantoms, cache, predictions, overlays).", DefaultValueFactory = _ => "hermes-demo" };
-        var steps = new Option<int>("--steps") { Description = "Training steps.", DefaultValueFactory = _ => 300 };
+        var steps = new Option<int>("--steps") { Description = "Training steps.", DefaultValueFactory = _ => 600 };
         var cases = new Option<int>("--cases") { Description = "Phantoms per modality (the last 2 of each are held out).", DefaultValueFactory = _ => 10 };
         var size = new Option<int>("--size") { Description = "Phantom edge length in voxels.", DefaultValueFactory = _ => 48 };
         var patch = new Option<int>("--patch") { Description = "Cubic training patch and inference window edge (a multiple of 16).", DefaultValueFactory = _ => 32 };
@@ -65,6 +65,7 @@ internal static class DemoCommand
                 Steps = settings.Steps,
                 PatchSize = [settings.Patch, settings.Patch, settings.Patch],
                 BaseChannels = settings.BaseChannels,
+                Postprocessing = PhantomGenerator.Postprocessing(),
             };
         }
         else
@@ -104,8 +105,9 @@ internal static class DemoCommand
         }
 
         var results = await SegmentationRun.RunAsync(run, cancellationToken).ConfigureAwait(false);
-        var mean = SegmentationRun.PrintDiceTable(results);
+        var mean = SegmentationRun.PrintDiceTable(results, run.Catalog.Vocabulary);
         AnsiConsole.MarkupLineInterpolated($"predictions: {Path.Combine(output, "predictions")}   overlays: {Path.Combine(output, "overlays")}");
+        AnsiConsole.MarkupLine("[grey]overlays: axial, coronal, sagittal; prediction filled and reference outlined in the task's colour (column 'overlay')[/]");
         AnsiConsole.MarkupLineInterpolated($"[grey]finished in {clock.Elapsed.TotalMinutes.ToString("F1", CultureInfo.InvariantCulture)} min[/]");
         if (settings.Data is null && mean < PassingDice)
         {

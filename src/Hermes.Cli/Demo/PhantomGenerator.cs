@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Hermes.Data;
+using Hermes.Inference;
 using Hermes.IO;
 using Hermes.Volumes;
 using TorchSharp;
@@ -9,9 +10,11 @@ using static TorchSharp.torch;
 namespace Hermes.Cli.Demo;
 
 /// <summary>
-/// The demo's embedded dataset: procedural 3D abdominal phantoms (ellipsoid organs in an elliptical body, noise, an MR
-/// bias field) in two modalities whose label sets overlap only partly — CT labels liver, spleen and kidneys; MR labels
-/// liver, kidneys and bladder (its spleen is present but unlabelled, as in real partially labelled collections).
+/// The demo's embedded dataset: procedural 3D abdominal phantoms (ellipsoid organs, the spine and a fat ring in an elliptic
+/// trunk; partial-volume blur, noise, an MR bias field) in two modalities whose label sets overlap only partly — CT labels
+/// liver, spleen and kidneys; MR labels liver, kidneys and bladder (its spleen is present but unlabelled, as in real
+/// partially labelled collections). Intensity ranges overlap (MR fat vs spleen and kidneys under the bias field, CT bone
+/// vs kidneys after the blur), so position and shape matter, not intensity alone.
 /// </summary>
 internal static class PhantomGenerator
 {
@@ -24,13 +27,16 @@ internal static class PhantomGenerator
     /// <summary>Voxel spacing of every phantom (mm), equal to the default preprocessing target, so no resampling happens.</summary>
     public const double Spacing = 1.5;
 
+    // Organ centres and radii in voxels of the 48³ layout, as (z, y, x) of the RAS+ grid: +x patient right, +y anterior,
+    // +z superior. Liver right and anterior-superior, spleen left and posterior-superior, kidneys posterior beside the
+    // spine, bladder anterior-inferior in the midline.
     private static readonly (string Name, double Z, double Y, double X, double Rz, double Ry, double Rx)[] Organs =
     [
-        ("liver", 28, 20, 14, 8, 9, 10),
-        ("spleen", 28, 22, 34, 6, 6, 5),
-        ("kidney", 17, 31, 14, 6, 4.5, 4.5), // right kidney
-        ("kidney", 17, 31, 34, 6, 4.5, 4.5), // left kidney
-        ("bladder", 7, 22, 24, 4.5, 5.5, 6),
+        ("liver", 29, 26, 33, 9, 10, 10),
+        ("spleen", 29, 19, 14, 7, 6.5, 5.5),
+        ("kidney", 17, 17, 33, 6.5, 5, 4.5), // right kidney
+        ("kidney", 17, 17, 15, 6.5, 5, 4.5), // left kidney
+        ("bladder", 7, 29, 24, 5.5, 6, 6.5),
     ];
 
     /// <summary>The task catalog of the phantom datasets (tasks <c>phantom/liver</c>, <c>…/spleen</c>, <c>…/kidney</c>, <c>…/bladder</c>).</summary>
@@ -54,6 +60,19 @@ internal static class PhantomGenerator
         });
         return catalog;
     }
+
+    /// <summary>
+    /// Postprocessing per task that uses what the anatomy guarantees: liver, spleen and bladder are one connected organ
+    /// each (keep the largest component); the kidneys are two, so only components under 150 mm³ (a tenth of the
+    /// smallest kidney) are removed.
+    /// </summary>
+    public static IReadOnlyDictionary<string, PostprocessingOptions> Postprocessing() => new Dictionary<string, PostprocessingOptions>
+    {
+        ["phantom/liver"] = new() { KeepLargestComponent = true },
+        ["phantom/spleen"] = new() { KeepLargestComponent = true },
+        ["phantom/bladder"] = new() { KeepLargestComponent = true },
+        ["phantom/kidney"] = new() { MinimumComponentVolumeMm3 = 150 },
+    };
 
     /// <summary>
     /// Writes <paramref name="casesPerModality"/> phantoms of each modality as NIfTI (image and label) into
@@ -110,16 +129,29 @@ internal static class PhantomGenerator
         Tensor Ellipsoid(double z, double y, double x, double rz, double ry, double rx) =>
             g[0].sub(z).div(rz).square().add(g[1].sub(y).div(ry).square()).add(g[2].sub(x).div(rx).square()).le(1);
 
-        var body = Ellipsoid(24 * scale, 24 * scale + Jitter(1), 24 * scale, 22 * scale, (17 + Jitter(1.5)) * scale, (21 + Jitter(1.5)) * scale);
-        var (air, tissue) = ct ? (-1000.0, -60.0) : (0.0, 200.0);
+        // The trunk is an elliptic cylinder along z (the scan is a slab of the abdomen): skin-side fat ring, soft tissue
+        // inside, the spine posterior in the midline.
+        Tensor Cylinder(double y, double x, double ry, double rx) => g[1].sub(y).div(ry).square().add(g[2].sub(x).div(rx).square()).le(1);
+        var (cy, ry, rx) = ((24 + Jitter(1)) * scale, (17 + Jitter(1.5)) * scale, (21 + Jitter(1.5)) * scale);
+        var body = Cylinder(cy, 24 * scale, ry, rx);
+        var inner = Cylinder(cy, 24 * scale, ry - (2.5 * scale), rx - (2.5 * scale));
+        var spine = Cylinder((12 + Jitter(1)) * scale, 24 * scale, 3 * scale, 3 * scale).logical_and(inner);
+
+        // CT in HU (portal-venous-like: kidneys brightest, liver and spleen enhanced, urine near water); MR T2-like in
+        // arbitrary units (urine brightest, fat bright, liver dark). Fat (MR) and bone (CT) are unlabelled distractors
+        // whose intensities overlap the organs'.
+        var (air, tissue, fat, bone) = ct ? (-1000.0, 30.0, -100.0, 500.0) : (0.0, 200.0, 900.0, 350.0);
         var contrast = ct
-            ? new Dictionary<string, double> { ["liver"] = 120, ["spleen"] = 220, ["kidney"] = 320, ["bladder"] = 20 }
+            ? new Dictionary<string, double> { ["liver"] = 120, ["spleen"] = 220, ["kidney"] = 320, ["bladder"] = 10 }
             : new Dictionary<string, double> { ["liver"] = 550, ["spleen"] = 850, ["kidney"] = 1150, ["bladder"] = 1500 };
         var labelValue = ct
             ? new Dictionary<string, int> { ["liver"] = 1, ["spleen"] = 2, ["kidney"] = 3 }
             : new Dictionary<string, int> { ["liver"] = 1, ["kidney"] = 2, ["bladder"] = 3 };
 
-        var image = full([size, size, size], air, ScalarType.Float32).masked_fill(body, tissue);
+        var image = full([size, size, size], air, ScalarType.Float32)
+            .masked_fill(body, fat + Jitter(ct ? 10 : 40))
+            .masked_fill(inner, tissue + Jitter(ct ? 10 : 20))
+            .masked_fill(spine, bone + Jitter(ct ? 40 : 30));
         var label = zeros([size, size, size], ScalarType.Byte);
         var kidneyShift = (Jitter(1.5), Jitter(1.5));
         foreach (var organ in Organs)
@@ -128,7 +160,7 @@ internal static class PhantomGenerator
             var (dz, dy) = isKidney ? kidneyShift : (Jitter(2), Jitter(2));
             var r = 0.9 + (0.2 * rng.NextDouble());
             var mask = Ellipsoid((organ.Z + dz) * scale, (organ.Y + dy) * scale, (organ.X + Jitter(2)) * scale,
-                organ.Rz * r * scale, organ.Ry * r * scale, organ.Rx * r * scale).logical_and(body);
+                organ.Rz * r * scale, organ.Ry * r * scale, organ.Rx * r * scale).logical_and(inner).logical_and(spine.logical_not());
             image.masked_fill_(mask, contrast[organ.Name] + Jitter(ct ? 10 : 30));
             if (labelValue.TryGetValue(organ.Name, out var value))
             {
@@ -142,7 +174,7 @@ internal static class PhantomGenerator
         if (!ct)
         {
             var bias = g[2].div(size).sub(0.5).mul(0.3 + Jitter(0.1)).add(g[1].div(size).sub(0.5).mul(0.2 + Jitter(0.05))).exp();
-            noisy = noisy.mul(bias).abs();
+            noisy = noisy.mul(bias).mul(1 + Jitter(0.2)).abs(); // bias field and a scanner-dependent global scale
         }
 
         return (noisy.MoveToOuterDisposeScope(), label.MoveToOuterDisposeScope());
