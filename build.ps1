@@ -1,4 +1,4 @@
-# Hermes.NET build entry point for Windows. Same verbs as build.sh: demo, test, build, pack [dir], bench [filter].
+# Hermes.NET build entry point for Windows. Same verbs as build.sh: demo, test, build, pack [dir], bench [filter], experiment NAME [--quick].
 param([Parameter(Position = 0)][string]$Verb = "test", [Parameter(Position = 1, ValueFromRemainingArguments = $true)][string[]]$Rest)
 $ErrorActionPreference = "Stop"
 Set-Location $PSScriptRoot
@@ -11,6 +11,7 @@ switch ($Verb) {
   "demo"  { dotnet run --project src/Hermes.Cli -c Release -- demo @Rest }
   "pack"  { $out = if ($Rest) { $Rest[0] } else { "artifacts/packages" }; dotnet pack Hermes.Core.sln -c Release -warnaserror -o $out }
   "bench" { $f = if ($Rest) { $Rest[0] } else { "*" }; dotnet run --project benchmarks/Hermes.Benchmarks -c Release -- --filter $f }
-  default { Write-Error "usage: ./build.ps1 demo|test|build|pack [dir]|bench [filter]"; exit 2 }
+  "experiment" { dotnet run --project samples/Hermes.Experiments -c Release -- @Rest }
+  default { Write-Error "usage: ./build.ps1 demo|test|build|pack [dir]|bench [filter]|experiment NAME [--quick]"; exit 2 }
 }
 exit $LASTEXITCODE

@@ -2,7 +2,7 @@
 # Hermes.NET build entry point. The README's two commands:
 #   ./build.sh demo   — the main job: the end-to-end demo
 #   ./build.sh test   — build (warnings are errors) and run every test, Release
-# Further verbs: build, pack [dir], bench [filter]
+# Further verbs: build, pack [dir], bench [filter], experiment NAME [--quick] [--out DIR] (docs/results.md)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 verb=${1:-test}
@@ -41,8 +41,12 @@ case "$verb" in
   bench)
     dotnet run --project benchmarks/Hermes.Benchmarks -c Release -- --filter "${1:-*}"
     ;;
+  experiment)
+    # docs/results.md: hippocampus | universal-vs-specific | task-specific | universal, or an experiment JSON file.
+    dotnet run --project samples/Hermes.Experiments -c Release -- "$@"
+    ;;
   *)
-    echo "usage: ./build.sh demo|test|build|pack [dir]|bench [filter]" >&2
+    echo "usage: ./build.sh demo|test|build|pack [dir]|bench [filter]|experiment NAME [--quick]" >&2
     exit 2
     ;;
 esac

@@ -1,0 +1,50 @@
+namespace Hermes.Experiments;
+
+/// <summary>How an experiment trains.</summary>
+public sealed record TrainingSettings
+{
+    /// <summary>Optimiser steps of the run.</summary>
+    public int Steps { get; init; } = 2000;
+
+    /// <summary>Steps per epoch (the schedule's and the validation's unit).</summary>
+    public int StepsPerEpoch { get; init; } = 100;
+
+    /// <summary>Patches per step.</summary>
+    public int BatchSize { get; init; } = 2;
+
+    /// <summary><c>adamw</c> or <c>lamb</c>.</summary>
+    public string Optimizer { get; init; } = "adamw";
+
+    /// <summary>Peak learning rate.</summary>
+    public double LearningRate { get; init; } = 2e-3;
+
+    /// <summary>Decoupled weight decay.</summary>
+    public double WeightDecay { get; init; } = 1e-4;
+
+    /// <summary>Exponential warm-up length in epochs, then poly (0.9) decay to 0 at the last step.</summary>
+    public double WarmupEpochs { get; init; } = 1;
+
+    /// <summary>Largest EMA decay of the weights (0: no EMA; the trained weights are evaluated).</summary>
+    public double EmaDecay { get; init; } = 0.99;
+
+    /// <summary>Probability that a patch is centred on a foreground voxel (nnU-Net-style oversampling).</summary>
+    public double ForegroundRatio { get; init; } = 0.5;
+
+    /// <summary>Seed of the weights, the batches and the augmentation.</summary>
+    public long Seed { get; init; } = 42;
+
+    /// <summary>LibTorch intra-op threads for training and evaluation (0: LibTorch's default, the core count).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Validate (Dice through the volume predictor) after every this many epochs, for the training curve; 0: only at the end.</summary>
+    public int ValidateEveryEpochs { get; init; } = 2;
+
+    /// <summary>Spatial augmentation probability (scale ±15 %, rotation ±15°, shear 0.05); 0 disables augmentation.</summary>
+    public double SpatialAugmentation { get; init; }
+
+    /// <summary>Probability of each intensity augmentation (brightness, shift, gamma, contrast, blur, noise); 0: none.</summary>
+    public double IntensityAugmentation { get; init; }
+
+    /// <summary>Datasets whose held-out cases the periodic validation scores (empty: all held-out cases).</summary>
+    public IReadOnlyList<string> CurveDatasets { get; init; } = [];
+}
