@@ -95,7 +95,9 @@ internal static class PhantomGenerator
                 var label = $"{id}_label.nii.gz";
                 using (var scope = NewDisposeScope())
                 {
-                    var (img, lab) = Generate(modality == "CT", size, HashCode.Combine(seed, i, modality));
+                    // A fixed mix (HashCode.Combine is randomised per process): the same seed gives the same phantoms in every run.
+                    var caseSeed = unchecked((seed * 1_000_003) + (i * 7_919) + (modality == "CT" ? 0 : 500_009));
+                    var (img, lab) = Generate(modality == "CT", size, caseSeed);
                     var geometry = VolumeGeometry.Create([size, size, size], [Spacing, Spacing, Spacing]);
                     using var imageVolume = new Volume(img, geometry);
                     using var labelVolume = new Volume(lab, geometry);

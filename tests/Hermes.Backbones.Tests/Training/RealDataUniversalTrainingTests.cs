@@ -31,7 +31,7 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
     [SkippableFact]
     public async Task HippocampusMrAndSpleenCtTrainTogetherLossFallsAndTrainingDiceRises()
     {
-        const int steps = 40;
+        const int steps = 60;
         const int k = 8;
         var cases = data.Cases();
         var wall = Stopwatch.StartNew();
