@@ -44,6 +44,18 @@ public static class ExperimentCatalog
         return root?["Runs"] is JsonArray runs ? [.. runs.Select(r => r!.GetValue<string>())] : null;
     }
 
+    /// <summary>
+    /// Whether a suite file asks for its runs to train at the same time, each in its own process (<c>"Parallel": true</c>):
+    /// with one LibTorch thread per run, two runs on a 2-core machine take the wall time of one.
+    /// </summary>
+    /// <param name="path">The suite file.</param>
+    /// <returns>True when the file sets <c>Parallel</c> to true.</returns>
+    public static bool SuiteRunsInParallel(string path)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip }) as JsonObject;
+        return root?["Parallel"] is JsonValue v && v.GetValue<bool>();
+    }
+
     private static string? Folder()
     {
         var beside = Path.Combine(AppContext.BaseDirectory, "experiments");

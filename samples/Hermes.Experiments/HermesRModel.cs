@@ -47,8 +47,8 @@ public sealed class HermesRModel : IExperimentModel
         model = HermesR.Create(options);
         average = t.EmaDecay > 0 ? HermesR.Create(options) : null;
         optimizer = t.Optimizer == "lamb"
-            ? new LambOptimizer(model.parameters(), new LambOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay })
-            : new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = 12 });
+            ? new LambOptimizer(model.parameters(), new LambOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = t.EffectiveMaxGradNorm })
+            : new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = t.EffectiveMaxGradNorm });
         var epochs = t.Steps / t.StepsPerEpoch;
         var schedule = new WarmupDecaySchedule(new WarmupDecayOptions
         {

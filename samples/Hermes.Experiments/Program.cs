@@ -42,7 +42,11 @@ root.SetAction(async (parse, token) =>
 
         if (ExperimentCatalog.SuiteRuns(file) is { } runs)
         {
-            await new ExperimentSuite(runner, logger).RunAsync(Path.GetFileNameWithoutExtension(file), runs, isQuick, paths, token).ConfigureAwait(false);
+            var suite = new ExperimentSuite(runner, logger);
+            var suiteName = Path.GetFileNameWithoutExtension(file);
+            _ = ExperimentCatalog.SuiteRunsInParallel(file)
+                ? await suite.RunInProcessesAsync(suiteName, runs, isQuick, paths, token).ConfigureAwait(false)
+                : await suite.RunAsync(suiteName, runs, isQuick, paths, token).ConfigureAwait(false);
         }
         else
         {

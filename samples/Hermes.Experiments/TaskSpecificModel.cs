@@ -52,8 +52,8 @@ public sealed class TaskSpecificModel : IExperimentModel
         model = TaskSpecificSegmenter.ResUNet(backbone, classes);
         average = t.EmaDecay > 0 ? TaskSpecificSegmenter.ResUNet(backbone, classes) : null;
         optimizer = t.Optimizer == "lamb"
-            ? new LambOptimizer(model.parameters(), new LambOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay })
-            : new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = 12 });
+            ? new LambOptimizer(model.parameters(), new LambOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = t.EffectiveMaxGradNorm })
+            : new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = t.EffectiveMaxGradNorm });
         schedule = new WarmupDecaySchedule(new WarmupDecayOptions
         {
             BaseLearningRate = t.LearningRate,

@@ -15,6 +15,15 @@ public sealed record TrainingSettings
     /// <summary><c>adamw</c> or <c>lamb</c>.</summary>
     public string Optimizer { get; init; } = "adamw";
 
+    /// <summary>
+    /// Global L2 gradient-norm clip applied before the optimiser's moments (null: 12 for AdamW, as these experiments
+    /// first ran; the reference's 1.0 for LAMB).
+    /// </summary>
+    public double? MaxGradNorm { get; init; }
+
+    /// <summary>The clip in effect: <see cref="MaxGradNorm"/>, or the optimiser's default.</summary>
+    public double EffectiveMaxGradNorm => MaxGradNorm ?? (Optimizer == "lamb" ? 1.0 : 12.0);
+
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 2e-3;
 

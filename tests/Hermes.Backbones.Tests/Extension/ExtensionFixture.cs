@@ -59,18 +59,6 @@ internal static class ExtensionFixture
     public static Dictionary<string, Tensor> Snapshot(nn.Module model) =>
         model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
 
-    /// <summary>torch.equal: same shape and every element equal (bit-identical for finite values).</summary>
-    public static bool Same(Tensor a, Tensor b)
-    {
-        if (!a.shape.SequenceEqual(b.shape))
-        {
-            return false;
-        }
-
-        using var eq = a.eq(b);
-        using var all = eq.all();
-        return all.item<bool>();
-    }
 
     public static Tensor Ids(long[,] ids) => tensor(ids);
 

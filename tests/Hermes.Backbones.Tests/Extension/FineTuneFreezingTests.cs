@@ -1,3 +1,4 @@
+using Hermes.Testing;
 using Hermes.Abstractions;
 using Hermes.Backbones.Tests.Training;
 using Hermes.Extension;
@@ -63,8 +64,8 @@ public sealed class FineTuneFreezingTests
         }
 
         var after = model.state_dict();
-        Assert.All(frozen, p => Assert.True(ExtensionFixture.Same(before[p.Name], after[p.Name]), $"frozen {p.Name} changed"));
-        Assert.All(trainable, p => Assert.False(ExtensionFixture.Same(before[p.Name], after[p.Name]), $"trainable {p.Name} did not change"));
+        Assert.All(frozen, p => Assert.True(TensorEquality.Same(before[p.Name], after[p.Name]), $"frozen {p.Name} changed"));
+        Assert.All(trainable, p => Assert.False(TensorEquality.Same(before[p.Name], after[p.Name]), $"trainable {p.Name} did not change"));
         if (mode != "full")
         {
             Assert.NotEmpty(frozen);
@@ -96,12 +97,12 @@ public sealed class FineTuneFreezingTests
             {
                 var rows = Enumerable.Range(0, (int)value.shape[0]).Where(r => r != newRow).Select(r => (long)r).ToArray();
                 using var index = tensor(rows);
-                Assert.True(ExtensionFixture.Same(before[name].index_select(0, index), value.index_select(0, index)), $"{name}: an old row moved");
-                Assert.False(ExtensionFixture.Same(before[name][newRow], value[newRow]), $"{name}: the new row did not train");
+                Assert.True(TensorEquality.Same(before[name].index_select(0, index), value.index_select(0, index)), $"{name}: an old row moved");
+                Assert.False(TensorEquality.Same(before[name][newRow], value[newRow]), $"{name}: the new row did not train");
             }
             else
             {
-                Assert.True(ExtensionFixture.Same(before[name], value), $"{name} changed");
+                Assert.True(TensorEquality.Same(before[name], value), $"{name} changed");
             }
         }
     }

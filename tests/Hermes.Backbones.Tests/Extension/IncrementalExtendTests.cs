@@ -1,3 +1,4 @@
+using Hermes.Testing;
 using System.Text.Json.Nodes;
 using Hermes.Abstractions;
 using Hermes.Backbones.Tests.Training;
@@ -51,11 +52,11 @@ public sealed class IncrementalExtendTests
         {
             using var before = model.forward(image, tensor(tasks), tensor(modality).unsqueeze(1));
             using var after = bigger.forward(image, tensor(tasks), tensor(modality).unsqueeze(1));
-            Assert.True(ExtensionFixture.Same(before.Logits, after.Logits), "old-task logits changed");
+            Assert.True(TensorEquality.Same(before.Logits, after.Logits), "old-task logits changed");
             Assert.Equal(before.AuxiliaryLogits.Count, after.AuxiliaryLogits.Count);
             for (var i = 0; i < before.AuxiliaryLogits.Count; i++)
             {
-                Assert.True(ExtensionFixture.Same(before.AuxiliaryLogits[i], after.AuxiliaryLogits[i]), "auxiliary logits changed");
+                Assert.True(TensorEquality.Same(before.AuxiliaryLogits[i], after.AuxiliaryLogits[i]), "auxiliary logits changed");
             }
 
             // Modality classes follow their ids: old 0, 1 and the slot (old 2, now 3).
@@ -67,7 +68,7 @@ public sealed class IncrementalExtendTests
         // A task initialised from another answers exactly like it (same rows everywhere); same for the modality.
         using var spleen = bigger.forward(image, tensor(new long[,] { { 1, -1 }, { 1, -1 } }), ExtensionFixture.Ids(0, 0));
         using var copy = bigger.forward(image, tensor(new long[,] { { 4, -1 }, { 4, -1 } }), ExtensionFixture.Ids(2, 2));
-        Assert.True(ExtensionFixture.Same(spleen.Logits, copy.Logits));
+        Assert.True(TensorEquality.Same(spleen.Logits, copy.Logits));
 
         // Every prior table grew and keeps its old rows; the new random task differs from every old row.
         var old = model.state_dict();
@@ -76,10 +77,10 @@ public sealed class IncrementalExtendTests
         foreach (var (name, table) in tables)
         {
             var was = old[name];
-            Assert.True(ExtensionFixture.Same(table[..3], was[..3]), name);
-            Assert.True(ExtensionFixture.Same(table[5], was[3]) && ExtensionFixture.Same(table[6], was[4]), name);
-            Assert.True(ExtensionFixture.Same(table[4], was[1]), name);
-            Assert.False(ExtensionFixture.Same(table[3], was[3]), name);
+            Assert.True(TensorEquality.Same(table[..3], was[..3]), name);
+            Assert.True(TensorEquality.Same(table[5], was[3]) && TensorEquality.Same(table[6], was[4]), name);
+            Assert.True(TensorEquality.Same(table[4], was[1]), name);
+            Assert.False(TensorEquality.Same(table[3], was[3]), name);
         }
     }
 
@@ -121,7 +122,7 @@ public sealed class IncrementalExtendTests
             using var tasks = tensor(new long[,] { { 0, 3, -1 } });
             using var a = bigger.forward(image, tasks, ExtensionFixture.Ids(2));
             using var b = reloaded.forward(image, tasks, ExtensionFixture.Ids(2));
-            Assert.True(ExtensionFixture.Same(a.Logits, b.Logits));
+            Assert.True(TensorEquality.Same(a.Logits, b.Logits));
             foreach (var t in state.Values)
             {
                 t.Dispose();

@@ -1,3 +1,4 @@
+using Hermes.Testing;
 using Hermes.Backbones.Tests.Training;
 using Hermes.Extension;
 using static TorchSharp.torch;
@@ -27,22 +28,22 @@ public sealed class TransferInitTests
         {
             if (name.EndsWith("task_prior", StringComparison.Ordinal))
             {
-                Assert.True(ExtensionFixture.Same(value[0], source[name][1]), $"{name}: spleen row");
-                Assert.True(ExtensionFixture.Same(value[1], fresh[name][1]), $"{name}: the new task keeps its initialisation");
-                Assert.True(ExtensionFixture.Same(value[3], source[name][4]), $"{name}: null token");
+                Assert.True(TensorEquality.Same(value[0], source[name][1]), $"{name}: spleen row");
+                Assert.True(TensorEquality.Same(value[1], fresh[name][1]), $"{name}: the new task keeps its initialisation");
+                Assert.True(TensorEquality.Same(value[3], source[name][4]), $"{name}: null token");
             }
             else if (name.EndsWith("modality_prior", StringComparison.Ordinal))
             {
-                Assert.True(ExtensionFixture.Same(value[0], source[name][1]), $"{name}: mr row");
-                Assert.True(ExtensionFixture.Same(value[1], source[name][2]), $"{name}: unknown slot");
+                Assert.True(TensorEquality.Same(value[0], source[name][1]), $"{name}: mr row");
+                Assert.True(TensorEquality.Same(value[1], source[name][2]), $"{name}: unknown slot");
             }
             else if (name.StartsWith("mod_out.classifier.fc2", StringComparison.Ordinal))
             {
-                Assert.True(ExtensionFixture.Same(value, source[name].index_select(0, tensor(new long[] { 1, 2 }))), name);
+                Assert.True(TensorEquality.Same(value, source[name].index_select(0, tensor(new long[] { 1, 2 }))), name);
             }
             else
             {
-                Assert.True(ExtensionFixture.Same(value, source[name]), $"{name} was not copied");
+                Assert.True(TensorEquality.Same(value, source[name]), $"{name} was not copied");
                 Assert.Contains(name, report.CopiedTensors);
             }
         }
@@ -52,7 +53,7 @@ public sealed class TransferInitTests
         using var image = randn([1, 1, 32, 32, 32]);
         using var mine = target.forward(image, tensor(new long[,] { { 0, -1 } }), ExtensionFixture.Ids(0));
         using var theirs = pretrained.forward(image, tensor(new long[,] { { 1, -1 } }), ExtensionFixture.Ids(1));
-        Assert.True(ExtensionFixture.Same(mine.Logits, theirs.Logits));
+        Assert.True(TensorEquality.Same(mine.Logits, theirs.Logits));
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed class TransferInitTests
         {
             var isHeadOrPrior = name.StartsWith("out.", StringComparison.Ordinal) || name.StartsWith("mod_out.", StringComparison.Ordinal) ||
                                 name.EndsWith("_prior", StringComparison.Ordinal);
-            Assert.True(ExtensionFixture.Same(value, isHeadOrPrior ? fresh[name] : source[name]), name);
+            Assert.True(TensorEquality.Same(value, isHeadOrPrior ? fresh[name] : source[name]), name);
         }
     }
 

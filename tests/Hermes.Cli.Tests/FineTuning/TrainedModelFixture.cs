@@ -123,18 +123,6 @@ public sealed class TrainedModelFixture : IDisposable
         return HermesModelFactory.FromConfig(doc.RootElement);
     }
 
-    /// <summary>Same shape and every element equal (bit-identical for finite values).</summary>
-    public static bool Same(Tensor a, Tensor b)
-    {
-        if (!a.shape.SequenceEqual(b.shape))
-        {
-            return false;
-        }
-
-        using var eq = a.eq(b);
-        using var all = eq.all();
-        return all.item<bool>();
-    }
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 

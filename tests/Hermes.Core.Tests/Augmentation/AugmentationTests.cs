@@ -1,3 +1,4 @@
+using Hermes.Testing;
 using Hermes.Augmentation;
 using Hermes.Core.Tests.Data;
 using TorchSharp;
@@ -18,12 +19,12 @@ public sealed class AugmentationTests
         var image = randn([2, 1, 7, 8, 9], generator: gen);
         var label = randint(0, 4, [2, 7, 8, 9], generator: gen).to(ScalarType.Byte);
         var (outImage, outLabel) = new BatchAugmenter(Nothing).Apply(image, label, [7, 8, 9], [0.1, 0.2], seed: 5);
-        Assert.True(SyntheticCases.Same(image, outImage));
-        Assert.True(SyntheticCases.Same(label, outLabel));
+        Assert.True(TensorEquality.Same(image, outImage));
+        Assert.True(TensorEquality.Same(label, outLabel));
 
         var identity = SpatialTransform.Matrix([0, 0, 0], [1, 1, 1]);
         using var warped = SpatialTransform.Warp(image, identity, [7, 8, 9], nearest: false);
-        Assert.True(SyntheticCases.Same(image, warped));
+        Assert.True(TensorEquality.Same(image, warped));
     }
 
     [Fact]
@@ -39,12 +40,12 @@ public sealed class AugmentationTests
         var warped = SpatialTransform.Warp(image, rz, [9, 9, 9], nearest: false);
         var expected = image.rot90(1, (3, 4));
         Assert.True((warped - expected).abs().max().ToDouble() < 1e-9, "rotation about z");
-        Assert.True(SyntheticCases.Same(label.rot90(1, (3, 4)), SpatialTransform.Warp(label, rz, [9, 9, 9], nearest: true)));
+        Assert.True(TensorEquality.Same(label.rot90(1, (3, 4)), SpatialTransform.Warp(label, rz, [9, 9, 9], nearest: true)));
 
         // About x (the H–D plane): output (y, z) samples input (−z, y) → torch.rot90 over (D, H).
         var rx = SpatialTransform.Matrix([90, 0, 0], [1, 1, 1]);
         Assert.True((SpatialTransform.Warp(image, rx, [9, 9, 9], nearest: false) - image.rot90(1, (2, 3))).abs().max().ToDouble() < 1e-9, "rotation about x");
-        Assert.True(SyntheticCases.Same(label.rot90(1, (2, 3)), SpatialTransform.Warp(label, rx, [9, 9, 9], nearest: true)));
+        Assert.True(TensorEquality.Same(label.rot90(1, (2, 3)), SpatialTransform.Warp(label, rx, [9, 9, 9], nearest: true)));
 
         // A single voxel, by hand: input (d, h, w) = (4, 4, 7), i.e. x = +3 from the centre, goes to y = 4 − 3 = 1 under R_z(90°).
         var dot = zeros([1, 1, 9, 9, 9], dtype: ScalarType.Float64);
@@ -90,9 +91,9 @@ public sealed class AugmentationTests
         var (a, la) = augmenter.Apply(image, label, [12, 12, 12], [1, 1, 1], seed: 77);
         var (b, lb) = augmenter.Apply(image, label, [12, 12, 12], [1, 1, 1], seed: 77);
         var (c, _) = augmenter.Apply(image, label, [12, 12, 12], [1, 1, 1], seed: 78);
-        Assert.True(SyntheticCases.Same(a, b));
-        Assert.True(SyntheticCases.Same(la, lb));
-        Assert.False(SyntheticCases.Same(a, c));
+        Assert.True(TensorEquality.Same(a, b));
+        Assert.True(TensorEquality.Same(la, lb));
+        Assert.False(TensorEquality.Same(a, c));
     }
 
     [Fact]
@@ -101,14 +102,14 @@ public sealed class AugmentationTests
         using var scope = NewDisposeScope();
         var constant = full([1, 6, 6, 6], 2.5f);
         var result = IntensityTransforms.Gamma(constant, 1.3);
-        Assert.True(SyntheticCases.Same(constant, result));
+        Assert.True(TensorEquality.Same(constant, result));
 
         // Non-constant: mean and standard deviation are restored.
         var x = randn([1, 8, 8, 8], dtype: ScalarType.Float64, generator: new Generator(3, CPU));
         var g = IntensityTransforms.Gamma(x, 1.4);
         Assert.Equal(x.mean().ToDouble(), g.mean().ToDouble(), 9);
         Assert.Equal(x.std(unbiased: false).ToDouble(), g.std(unbiased: false).ToDouble(), 9);
-        Assert.False(SyntheticCases.Same(x, g));
+        Assert.False(TensorEquality.Same(x, g));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Hermes.Testing;
 using Hermes.Checkpoints;
 using Hermes.Core.Tests.IO;
 using Hermes.Data;
@@ -73,7 +74,7 @@ public sealed class PreprocessingCacheTests
             Assert.Equal([1, 8, 10, 12], z.Shape);
             using var xi = x.ReadImage();
             using var zi = z.ReadImage();
-            Assert.False(SyntheticCases.Same(xi, zi));
+            Assert.False(TensorEquality.Same(xi, zi));
         }
 
         Assert.Equal(1, a.Misses);
@@ -106,8 +107,8 @@ public sealed class PreprocessingCacheTests
         using var mapped = cache.Open(c);
         using var image = mapped.ReadImage();
         using var label = mapped.ReadLabel();
-        Assert.True(SyntheticCases.Same(expected.Image, image), "image differs");
-        Assert.True(SyntheticCases.Same(expected.Label, label), "label differs");
+        Assert.True(TensorEquality.Same(expected.Image, image), "image differs");
+        Assert.True(TensorEquality.Same(expected.Label, label), "label differs");
         Assert.Equal(ScalarType.Float32, image.dtype);
         Assert.Equal(ScalarType.Byte, label.dtype);
         // 12·0.8/1.5 = 6.4 → 6, 10·0.9/1.5 = 6, 8·2/1.5 = 10.67 → 11 (i, j, k); tensor [C, D, H, W].

@@ -118,7 +118,7 @@ public sealed class SamplerTests : IDisposable
                         // The image holds 10 × the local label, so the mask must equal (image == 10·value).
                         var value = catalog[names[b]].Labels[t].Value;
                         using var expected = img.eq(10f * value).to(ScalarType.Byte);
-                        Assert.True(SyntheticCases.Same(expected, mask), $"batch {i}, sample {b} ({names[b]}), task column {t}");
+                        Assert.True(TensorEquality.Same(expected, mask), $"batch {i}, sample {b} ({names[b]}), task column {t}");
                     }
                     else
                     {
@@ -170,11 +170,11 @@ public sealed class SamplerTests : IDisposable
         var source = new TrainingBatchSource(catalog, cases, options, augmenter);
         using var first = source.GetBatch(7);
         using var again = source.GetBatch(7);
-        Assert.True(SyntheticCases.Same(first.Image, again.Image));
-        Assert.True(SyntheticCases.Same(first.Labels, again.Labels));
-        Assert.True(SyntheticCases.Same(first.TaskIndices, again.TaskIndices));
+        Assert.True(TensorEquality.Same(first.Image, again.Image));
+        Assert.True(TensorEquality.Same(first.Labels, again.Labels));
+        Assert.True(TensorEquality.Same(first.TaskIndices, again.TaskIndices));
         using var other = new TrainingBatchSource(catalog, cases, options with { Seed = 43 }, augmenter).GetBatch(7);
-        Assert.False(SyntheticCases.Same(first.Image, other.Image));
+        Assert.False(TensorEquality.Same(first.Image, other.Image));
 
         // The background pipeline yields batches 3, 4, 5 … identical to direct calls.
         using var cts = new CancellationTokenSource();
@@ -184,8 +184,8 @@ public sealed class SamplerTests : IDisposable
             using (batch)
             {
                 using var direct = source.GetBatch(step);
-                Assert.True(SyntheticCases.Same(direct.Image, batch.Image), $"step {step}");
-                Assert.True(SyntheticCases.Same(direct.Labels, batch.Labels), $"step {step}");
+                Assert.True(TensorEquality.Same(direct.Image, batch.Image), $"step {step}");
+                Assert.True(TensorEquality.Same(direct.Labels, batch.Labels), $"step {step}");
             }
 
             if (++step == 6)

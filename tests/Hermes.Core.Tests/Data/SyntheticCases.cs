@@ -70,16 +70,4 @@ internal static class SyntheticCases
         return catalog;
     }
 
-    /// <summary>Same shape, same dtype, every element equal.</summary>
-    public static bool Same(Tensor a, Tensor b)
-    {
-        if (!a.shape.SequenceEqual(b.shape) || a.dtype != b.dtype)
-        {
-            return false;
-        }
-
-        using var eq = a.eq(b);
-        using var all = eq.all();
-        return all.ToBoolean();
-    }
 }
