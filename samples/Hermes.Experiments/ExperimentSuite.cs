@@ -5,8 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace Hermes.Experiments;
 
 /// <summary>
-/// Runs several experiments one after the other (each into <c>OUTPUT/NAME</c>, sharing one preprocessing cache) and
-/// writes <c>comparison.md</c>: mean Dice per dataset for every run, side by side, with training time and s/step.
+/// Runs several experiments (each into <c>OUTPUT/NAME</c>, sharing one preprocessing cache) — one after the other
+/// (<see cref="RunAsync"/>) or at the same time in child processes (<see cref="RunInProcessesAsync"/>, for suite files with
+/// <c>"Parallel": true</c>) — and writes <c>comparison.md</c>: mean Dice per dataset for every run, side by side, with
+/// training time and s/step.
 /// </summary>
 /// <param name="runner">Runs each experiment.</param>
 /// <param name="logger">Logger.</param>
