@@ -46,9 +46,7 @@ public sealed class HermesRModel : IExperimentModel
         random.manual_seed(t.Seed);
         model = HermesR.Create(options);
         average = t.EmaDecay > 0 ? HermesR.Create(options) : null;
-        optimizer = t.Optimizer == "lamb"
-            ? new LambOptimizer(model.parameters(), new LambOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = t.EffectiveMaxGradNorm })
-            : new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = t.EffectiveMaxGradNorm });
+        optimizer = t.CreateOptimizer(model.parameters());
         var epochs = t.Steps / t.StepsPerEpoch;
         var schedule = new WarmupDecaySchedule(new WarmupDecayOptions
         {

@@ -51,9 +51,7 @@ public sealed class TaskSpecificModel : IExperimentModel
         random.manual_seed(t.Seed);
         model = TaskSpecificSegmenter.ResUNet(backbone, classes);
         average = t.EmaDecay > 0 ? TaskSpecificSegmenter.ResUNet(backbone, classes) : null;
-        optimizer = t.Optimizer == "lamb"
-            ? new LambOptimizer(model.parameters(), new LambOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = t.EffectiveMaxGradNorm })
-            : new AdamWOptimizer(model.parameters(), new AdamWOptions { LearningRate = t.LearningRate, WeightDecay = t.WeightDecay, MaxGradNorm = t.EffectiveMaxGradNorm });
+        optimizer = t.CreateOptimizer(model.parameters());
         schedule = new WarmupDecaySchedule(new WarmupDecayOptions
         {
             BaseLearningRate = t.LearningRate,

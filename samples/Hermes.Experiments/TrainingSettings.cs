@@ -1,3 +1,6 @@
+using Hermes.Training;
+using TorchSharp.Modules;
+
 namespace Hermes.Experiments;
 
 /// <summary>How an experiment trains.</summary>
@@ -23,6 +26,13 @@ public sealed record TrainingSettings
 
     /// <summary>The clip in effect: <see cref="MaxGradNorm"/>, or the optimiser's default.</summary>
     public double EffectiveMaxGradNorm => MaxGradNorm ?? (Optimizer == "lamb" ? 1.0 : 12.0);
+
+    /// <summary>The optimiser these settings name (AdamW or LAMB) with their lr, weight decay and clip.</summary>
+    /// <param name="parameters">The parameters to train.</param>
+    /// <returns>The optimiser (caller disposes).</returns>
+    public ITrainingOptimizer CreateOptimizer(IEnumerable<Parameter> parameters) => Optimizer == "lamb"
+        ? new LambOptimizer(parameters, new LambOptions { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxGradNorm = EffectiveMaxGradNorm })
+        : new AdamWOptimizer(parameters, new AdamWOptions { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxGradNorm = EffectiveMaxGradNorm });
 
     /// <summary>Peak learning rate.</summary>
     public double LearningRate { get; init; } = 2e-3;
