@@ -55,7 +55,7 @@ public static class ExperimentReport
         var csv = new StringBuilder("dataset,case,role,task,metric,value\n");
         foreach (var m in result.Metrics)
         {
-            csv.Append(ic, $"{m.Dataset},{m.Case},{Role(m.Role)},{m.Task},{m.Metric},{m.Value.ToString("R", ic)}\n");
+            csv.Append(ic, $"{m.Dataset},{m.Case},{RoleName(m.Role)},{m.Task},{m.Metric},{m.Value.ToString("R", ic)}\n");
         }
 
         File.WriteAllText(Path.Combine(output, "metrics.csv"), csv.ToString());
@@ -163,7 +163,10 @@ public static class ExperimentReport
         : split.TrainingCases ? "no held-out case: scored on its training cases"
         : "training only";
 
-    private static string Role(CaseRole role) => role switch
+    /// <summary>How <c>metrics.csv</c> names a role (read back by <see cref="ExperimentResult.Read"/>).</summary>
+    /// <param name="role">The role.</param>
+    /// <returns><c>validation</c>, <c>training</c> or <c>training-only</c>.</returns>
+    internal static string RoleName(CaseRole role) => role switch
     {
         CaseRole.Validation => "validation",
         CaseRole.TrainingScored => "training",

@@ -43,14 +43,13 @@ public sealed record ExperimentResult(
                 throw new InvalidDataException($"{csvPath}, line {number}: expected 'dataset,case,role,task,metric,value', got '{line}'.");
             }
 
-            var role = f[2] switch
+            var roles = Enum.GetValues<CaseRole>().Where(r => ExperimentReport.RoleName(r) == f[2]).ToList();
+            if (roles.Count != 1)
             {
-                "validation" => CaseRole.Validation,
-                "training" => CaseRole.TrainingScored,
-                "training-only" => CaseRole.Training,
-                _ => throw new InvalidDataException($"{csvPath}, line {number}: role '{f[2]}' is not validation, training or training-only."),
-            };
-            metrics.Add(new CaseMetric(f[0], f[1], role, f[3], f[4], value));
+                throw new InvalidDataException($"{csvPath}, line {number}: role '{f[2]}' is not one of {string.Join(", ", Enum.GetValues<CaseRole>().Select(ExperimentReport.RoleName))}.");
+            }
+
+            metrics.Add(new CaseMetric(f[0], f[1], roles[0], f[3], f[4], value));
         }
 
         var timings = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(summaryPath))?["timings"] as System.Text.Json.Nodes.JsonObject
