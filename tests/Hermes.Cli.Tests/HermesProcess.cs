@@ -5,7 +5,11 @@ namespace Hermes.Cli.Tests;
 /// <summary>Runs the built <c>hermes</c> tool as a process and captures its output.</summary>
 internal static class HermesProcess
 {
-    public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, params string[] args) =>
+        Run(timeout, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs <c>hermes</c> with extra environment variables (a <see langword="null"/> value removes one).</summary>
+    public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var hermes = Path.Combine(AppContext.BaseDirectory, "hermes.dll");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
@@ -17,6 +21,18 @@ internal static class HermesProcess
         }
 
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -16,6 +16,7 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     private readonly ConvNormAct conv2;
     private readonly ConvNormAct? shortcut;
 #pragma warning restore IDE1006, SA1300
+    private readonly int outChannels;
 
     /// <summary>Creates the block.</summary>
     /// <param name="inChannels">Input channels.</param>
@@ -29,12 +30,18 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         conv1 = new ConvNormAct(inChannels, outChannels, kernelSize, stride);
         conv2 = new ConvNormAct(outChannels, outChannels, kernelSize);
         shortcut = inChannels != outChannels || stride != 1 ? new ConvNormAct(inChannels, outChannels, kernelSize, stride) : null;
+        this.outChannels = outChannels;
         RegisterComponents();
     }
 
     /// <inheritdoc/>
     public override Tensor forward(Tensor input)
     {
+        if (shortcut is not null && conv1.IsPreActivated && shortcut.IsPreActivated)
+        {
+            return ForwardWithSharedPreActivation(input, shortcut);
+        }
+
         using var a = conv1.forward(input);
         var main = conv2.forward(a);
         if (shortcut is null)
@@ -43,6 +50,24 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         }
 
         using var s = shortcut.forward(input);
+        return main.add_(s);
+    }
+
+    /// <summary>
+    /// <c>conv1</c> and <c>shortcut</c> pre-activate the same input identically (InstanceNorm without affine, then ReLU)
+    /// and share kernel, stride and padding: one pre-activation and one convolution with their weights stacked along the
+    /// output channels compute both — half the normalisation work, one reordering of the input for oneDNN and a better
+    /// filled convolution kernel (≈ 1.2× on the 96→32 convolutions at 128³, docs/performance.md). The same arithmetic
+    /// per output channel as two separate convolutions.
+    /// </summary>
+    private Tensor ForwardWithSharedPreActivation(Tensor input, ConvNormAct shortcutBlock)
+    {
+        using var pre = conv1.PreActivate(input);
+        using var weight = cat([conv1.Weight, shortcutBlock.Weight], 0);
+        using var both = conv1.Convolve(pre, weight);
+        using var a = both.narrow(1, 0, outChannels);
+        using var s = both.narrow(1, outChannels, outChannels);
+        var main = conv2.forward(a);
         return main.add_(s);
     }
 }

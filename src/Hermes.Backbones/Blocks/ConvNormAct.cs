@@ -20,6 +20,9 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
     private readonly bool preact;
     private readonly bool normalize;
     private readonly bool activate;
+    private readonly long[] stride;
+    private readonly long[] padding;
+    private readonly int groups;
 
     /// <summary>Creates the block with PyTorch's default convolution initialisation.</summary>
     /// <param name="inChannels">Input channels.</param>
@@ -41,6 +44,9 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
         this.preact = preact;
         this.normalize = normalize;
         this.activate = activate;
+        this.stride = [stride, stride, stride];
+        padding = [kernelSize / 2, kernelSize / 2, kernelSize / 2];
+        this.groups = groups;
         RegisterComponents();
     }
 
@@ -69,6 +75,22 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
             return NormAct(y);
         }
     }
+
+    /// <summary>The convolution's weight <c>[out, in / groups, k, k, k]</c>.</summary>
+    internal Tensor Weight => conv.weight!;
+
+    /// <summary>Whether the block pre-activates (norm → act → conv).</summary>
+    internal bool IsPreActivated => preact;
+
+    /// <summary>The pre-activation alone: what <see cref="forward"/> feeds the convolution in pre-activated order.</summary>
+    /// <param name="input">The block's input.</param>
+    internal Tensor PreActivate(Tensor input) => !normalize && !activate ? input.alias() : NormAct(input);
+
+    /// <summary>This block's convolution (stride, padding, groups) applied with <paramref name="weight"/>.</summary>
+    /// <param name="input">The (pre-activated) input.</param>
+    /// <param name="weight">A weight with this block's kernel and input channels; any number of output channels.</param>
+    internal Tensor Convolve(Tensor input, Tensor weight) =>
+        nn.functional.conv3d(input, weight, strides: stride, padding: padding, groups: groups);
 
     private Tensor NormAct(Tensor x)
     {

@@ -25,7 +25,7 @@ public sealed class ResUNetDownBlock : nn.Module<Tensor, Tensor>
     {
         HermesRuntime.EnsureInitialized();
         ArgumentOutOfRangeException.ThrowIfLessThan(blocks, 1);
-        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("0", nn.MaxPool3d(2)) };
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("0", new HalvingMaxPool()) };
         for (var i = 0; i < blocks; i++)
         {
             layers.Add(((i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -29,12 +29,17 @@ internal static class InfoCommand
         var series = new Option<string?>("--series") { Description = "DICOM: the SeriesInstanceUID to read when the folder holds several series." };
         var system = new Option<bool>("--system") { Description = "Report the native runtime: TorchSharp/LibTorch, device, threads, CPU ISA and the oneDNN guard." };
         var selfCheck = new Option<bool>("--self-check") { Description = "Also verify float32 conv3d against float64 on the shapes oneDNN gets wrong on some AVX-512 CPUs." };
-        var command = new Command("info", "Describe a medical volume (file or DICOM folder), or the system (--system).") { path, json, series, system, selfCheck };
+        var record = new Option<bool>("--record")
+        {
+            Description = "With --system --self-check: run the thorough conv3d sweep WITHOUT the oneDNN cap (in a child process) and record " +
+                "the verdict for this CPU; a passing verdict lets the default guard leave oneDNN uncapped (HERMES_ONEDNN_VERDICT names the file).",
+        };
+        var command = new Command("info", "Describe a medical volume (file or DICOM folder), or the system (--system).") { path, json, series, system, selfCheck, record };
         command.SetAction(parse =>
         {
-            if (parse.GetValue(system))
+            if (parse.GetValue(system) || parse.GetValue(record))
             {
-                return ReportSystem(parse.GetValue(selfCheck));
+                return parse.GetValue(record) ? RecordVerdict() : ReportSystem(parse.GetValue(selfCheck));
             }
 
             var target = parse.GetValue(path);
@@ -187,6 +192,100 @@ internal static class InfoCommand
         AnsiConsole.Write(checks);
         AnsiConsole.MarkupLine(result.Passed ? "[green]conv3d self-check passed[/]" : "[red]conv3d self-check FAILED: keep the oneDNN guard on (HERMES_ONEDNN_GUARD=avx2)[/]");
         return result.Passed ? 0 : 1;
+    }
+
+    /// <summary>The environment variable that marks the uncapped child of <see cref="RecordVerdict"/>.</summary>
+    private const string RecordChildVariable = "HERMES_ONEDNN_RECORD_CHILD";
+
+    internal static int RecordVerdict()
+    {
+        if (!CpuInfo.Current.HasAvx512F)
+        {
+            AnsiConsole.MarkupLine("No AVX-512 on this CPU: oneDNN never runs the affected kernels and the guard never caps it; nothing to record.");
+            return 0;
+        }
+
+        RuntimeReport report;
+        try
+        {
+            report = HermesRuntime.EnsureInitialized();
+        }
+        catch (HermesNativeRuntimeException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            return 3;
+        }
+
+        if (report.OneDnnGuard.IsaCap is not null)
+        {
+            if (Environment.GetEnvironmentVariable(RecordChildVariable) == "1")
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]hermes info --record: still capped in the child process ({report.OneDnnGuard}).[/]");
+                return 3;
+            }
+
+            // oneDNN fixes its ISA when LibTorch first runs a primitive, so the uncapped sweep needs a fresh process.
+            return RunUncappedChild();
+        }
+
+        AnsiConsole.MarkupLine("Running the conv3d sweep without the oneDNN ISA cap (float32 against float64; about a minute on 2 cores) …");
+        Conv3dSweepResult sweep = null!;
+        AnsiConsole.Progress().Start(context =>
+        {
+            var task = context.AddTask("conv3d sweep", maxValue: 1.0);
+            sweep = Conv3dSelfCheck.Sweep(progress: new Progress<double>(f => task.Value = f));
+            task.Value = 1.0;
+        });
+        var verdict = OneDnnVerdict.FromUncappedSweep(sweep, DateTimeOffset.UtcNow);
+        var file = OneDnnVerdictStore.Write(verdict);
+        var table = new Table().AddColumn("oneDNN verdict").AddColumn("Value");
+        table.AddRow("result", verdict.Passed ? "[green]passed[/]" : "[red]FAILED[/]");
+        table.AddRow("comparisons", verdict.Comparisons.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("worst relative error", verdict.WorstRelativeError.ToString("G3", CultureInfo.InvariantCulture));
+        table.AddRow("thread counts", string.Join(", ", verdict.ThreadCounts));
+        table.AddRow("CPU", Markup.Escape(verdict.CpuSignature));
+        table.AddRow("TorchSharp", verdict.TorchSharpVersion);
+        table.AddRow("file", Markup.Escape(file));
+        AnsiConsole.Write(table);
+        foreach (var failure in verdict.Failures.Take(20))
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]  {failure}[/]");
+        }
+
+        AnsiConsole.MarkupLine(verdict.Passed
+            ? "[green]Recorded: the default oneDNN guard (auto) now leaves oneDNN uncapped on this CPU.[/]"
+            : $"[red]Recorded: {verdict.Failures.Count} results wrong without the cap; the guard keeps capping oneDNN at AVX2 on this CPU.[/]");
+        return verdict.Passed ? 0 : 1;
+    }
+
+    private static int RunUncappedChild()
+    {
+        var processPath = Environment.ProcessPath;
+        if (processPath is null)
+        {
+            AnsiConsole.MarkupLine("[red]hermes info --record: cannot find this executable to start the uncapped sweep; run it with HERMES_ONEDNN_GUARD=off.[/]");
+            return 3;
+        }
+
+        var start = new System.Diagnostics.ProcessStartInfo(processPath) { UseShellExecute = false };
+        var entry = typeof(InfoCommand).Assembly.Location;
+        if (Path.GetFileNameWithoutExtension(processPath).Equals("dotnet", StringComparison.OrdinalIgnoreCase) && entry.Length > 0)
+        {
+            start.ArgumentList.Add(entry);
+        }
+
+        foreach (var argument in (string[])["info", "--system", "--self-check", "--record"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment[OneDnnGuard.ModeVariable] = "off";
+        start.Environment.Remove(OneDnnGuard.IsaVariable);
+        start.Environment[RecordChildVariable] = "1";
+        using var child = System.Diagnostics.Process.Start(start)
+            ?? throw new InvalidOperationException($"Could not start {processPath} for the uncapped sweep.");
+        child.WaitForExit();
+        return child.ExitCode;
     }
 
     private static string ErrorJson(string path, Exception e)

@@ -1,3 +1,4 @@
+using Hermes.Operations;
 using Hermes.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -224,8 +225,7 @@ public sealed class UniversalSegmenter : nn.Module<Tensor, Tensor, Tensor, Segme
                 foreach (var a in heads)
                 {
                     var logits = a.Head.Predict(Posteriors, features, Priors.TaskCount);
-                    Auxiliary.Add(nn.functional.interpolate(logits, inputSize, mode: InterpolationMode.Trilinear,
-                        align_corners: true).DetachFromDisposeScope());
+                    Auxiliary.Add(AlignedTrilinearUpsampling.Resize(logits, inputSize).DetachFromDisposeScope());
                 }
             }
 

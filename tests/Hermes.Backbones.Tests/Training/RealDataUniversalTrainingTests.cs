@@ -31,7 +31,9 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
     [SkippableFact]
     public async Task HippocampusMrAndSpleenCtTrainTogetherLossFallsAndTrainingDiceRises()
     {
-        const int steps = 60;
+        // 90 steps: at 60 the two small hippocampus labels were still at the edge of being learnt — a change of rounding
+        // (a different but equally correct convolution order) moved one of them between +0.05 and +0.74 (model seeds 7–9).
+        const int steps = 90;
         const int k = 8;
         var cases = data.Cases();
         var wall = Stopwatch.StartNew();
@@ -70,14 +72,14 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
             Assert.Equal(steps, losses.Length);
             Assert.All(losses, l => Assert.True(double.IsFinite(l), $"non-finite loss in {string.Join(", ", losses)}"));
             Assert.True(mixed >= steps / 4, $"only {mixed} of {steps} batches mixed MR and CT samples");
-            // Per-batch losses are noisy (case mix, patch content); here 1.42 → 0.94, with other seeds 1.25 → 0.76.
+            // Per-batch losses are noisy (case mix, patch content); here 1.42 → 0.40, with model seeds 8 and 9 1.50 → 0.38 and 1.40 → 0.49.
             Assert.True(late < 0.8 * early, $"loss did not fall: first {k} steps {early:F4}, last {k} steps {late:F4}");
 
             long[] tasks = [data.Anterior, data.Posterior, data.SpleenTask];
             Assert.Equal(tasks, before.TaskDice.Keys.Order().ToArray());
             Assert.Equal(tasks, after.TaskDice.Keys.Order().ToArray());
-            // Measured: mean +0.43, per task (anterior / posterior / spleen) +0.47 / +0.33 / +0.49. Other seeds (model 8,
-            // batches 2025) gave +0.25 and +0.21 / +0.23 / +0.29, so the thresholds keep a margin of two for a change of seed.
+            // Measured (90 steps): mean +0.65, per task (anterior / posterior / spleen) +0.73 / +0.69 / +0.53; model seeds 8 and 9
+            // gave +0.59 / +0.57 (mean), every task ≥ +0.36, so the thresholds keep a wide margin for a change of seed or rounding.
             Assert.True(after.MeanDice > before.MeanDice + 0.15, $"training Dice did not rise: before {Describe(before)}, after {Describe(after)}");
             foreach (var task in tasks)
             {

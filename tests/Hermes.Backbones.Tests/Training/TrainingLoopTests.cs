@@ -17,7 +17,9 @@ public sealed class TrainingLoopTests
         try
         {
             using var model = TrainingFixture.SmallHermesR(3);
-            using var lamb = new LambOptimizer(model.parameters(), new LambOptions { LearningRate = 0.02 });
+            // LAMB at 0.01: at 0.02 each of the model seeds 3–6 left task 0 or 2 unlearnt after 30 steps (one run spiked to a
+            // loss of 6.4); at 0.01 all four learnt both (Dice 0.75–0.95).
+            using var lamb = new LambOptimizer(model.parameters(), new LambOptions { LearningRate = 0.01 });
             var options = new TrainerOptions { Epochs = 1, StepsPerEpoch = steps, Threads = 1, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
             using var trainer = new Trainer(model, TrainingFixture.Loss(), lamb, options, validator: new PatchDiceValidator(training));
 
@@ -42,7 +44,7 @@ public sealed class TrainingLoopTests
                 Assert.True(after.TaskDice[task] > before.TaskDice[task] + 0.15,
                     $"task {task}: Dice did not rise: before {Describe(before)}, after {Describe(after)}");
             }
-            Assert.True(progress.Reports.All(r => r.SamplesPerSecond > 0 && r.LearningRate == 0.02));
+            Assert.True(progress.Reports.All(r => r.SamplesPerSecond > 0 && r.LearningRate == 0.01));
             Assert.NotNull(progress.Reports[^1].Eta);
         }
         finally

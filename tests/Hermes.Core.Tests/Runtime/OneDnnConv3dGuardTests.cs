@@ -57,8 +57,11 @@ public sealed class OneDnnConv3dGuardTests
         Assert.Null(OneDnnGuard.Decide(OneDnnGuardMode.Off, avx512, null).IsaCap);
         Assert.Equal("AVX512_CORE", OneDnnGuard.Decide(OneDnnGuardMode.Auto, avx512, "AVX512_CORE").IsaCap);
 
-        // On this process the decision is what the rule says for this CPU, and it reached the native environment.
-        var expected = OneDnnGuard.Decide(OneDnnGuardMode.Auto, CpuInfo.Current, null).IsaCap;
+        // On this process the decision is what the rule says for this CPU (and the machine's recorded verdict, if any), and it
+        // reached the native environment.
+        var verdictPath = OneDnnVerdictStore.DefaultPath;
+        var verdict = OneDnnVerdictStore.TryRead(verdictPath, out _);
+        var expected = OneDnnGuard.Decide(OneDnnGuardMode.Auto, CpuInfo.Current, null, verdict, verdictPath).IsaCap;
         Assert.Equal(expected, HermesRuntime.EnsureInitialized().OneDnnGuard.IsaCap);
         if (expected is not null)
         {
