@@ -61,7 +61,7 @@ public sealed class FastInferencePathTests
         var main = nn.functional.conv3d(PreAct(a), parameters["conv2.conv.weight"], padding: [1, 1, 1]);
         var shortcut = nn.functional.conv3d(PreAct(xr), parameters["shortcut.conv.weight"], strides: [2, 2, 2], padding: [1, 1, 1]);
         var reference = main + shortcut;
-        Assert.True((y - reference).abs().max().item<double>() < 1e-12, "outputs differ");
+        Assert.True((y - reference).abs().max().item<double>() < 1e-10, "outputs differ");
 
         var gy = randn(reference.shape, dtype: float64, generator: new Generator(13));
         Tensor[] inputs = [x, .. parameters.Values];

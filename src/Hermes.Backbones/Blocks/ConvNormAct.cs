@@ -99,7 +99,7 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
             return nn.functional.relu(x);
         }
 
-        var n = nn.functional.instance_norm(x, eps: NormEps);
+        var n = InstanceNormalization.Normalize(x, NormEps);
         return activate ? n.relu_() : n;
     }
 }

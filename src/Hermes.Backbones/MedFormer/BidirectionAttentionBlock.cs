@@ -44,7 +44,7 @@ public sealed class BidirectionAttentionBlock : nn.Module<Tensor, Tensor, (Tenso
     public override (Tensor Features, Tensor Map) forward(Tensor features, Tensor map)
     {
         using var scope = NewDisposeScope();
-        var normedFeatures = nn.functional.instance_norm(features, eps: 1e-5);
+        var normedFeatures = InstanceNormalization.Normalize(features, 1e-5);
         var normedMap = norm2.forward(map);
         var (featUpdate, mapUpdate) = attn.forward(normedFeatures, normedMap);
         var f = featUpdate.add_(shortcut is null ? features : shortcut.forward(features));

@@ -33,7 +33,7 @@ public sealed class PatchMerging : nn.Module<Tensor, Tensor>
         var s = input.shape;
         var (b, c, d, h, w) = (s[0], s[1], s[2] / 2, s[3] / 2, s[4] / 2);
         var merged = input.view(b, c, d, 2, h, 2, w, 2).permute(0, 3, 5, 7, 1, 2, 4, 6).reshape(b, 8 * c, d, h, w);
-        var normed = nn.functional.instance_norm(merged, eps: 1e-5);
+        var normed = InstanceNormalization.Normalize(merged, 1e-5);
         return reduction.forward(normed).MoveToOuterDisposeScope();
     }
 }

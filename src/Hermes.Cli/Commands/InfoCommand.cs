@@ -154,14 +154,8 @@ internal static class InfoCommand
 
     internal static int ReportSystem(bool selfCheck)
     {
-        RuntimeReport report;
-        try
+        if (!TryInitializeRuntime(out var report))
         {
-            report = HermesRuntime.EnsureInitialized();
-        }
-        catch (HermesNativeRuntimeException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 3;
         }
 
@@ -194,6 +188,22 @@ internal static class InfoCommand
         return result.Passed ? 0 : 1;
     }
 
+    /// <summary>Loads LibTorch through Hermes; on failure prints the diagnosis (what is missing, how to fix it).</summary>
+    private static bool TryInitializeRuntime(out RuntimeReport report)
+    {
+        try
+        {
+            report = HermesRuntime.EnsureInitialized();
+            return true;
+        }
+        catch (HermesNativeRuntimeException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
+            report = null!;
+            return false;
+        }
+    }
+
     /// <summary>The environment variable that marks the uncapped child of <see cref="RecordVerdict"/>.</summary>
     private const string RecordChildVariable = "HERMES_ONEDNN_RECORD_CHILD";
 
@@ -205,14 +215,8 @@ internal static class InfoCommand
             return 0;
         }
 
-        RuntimeReport report;
-        try
+        if (!TryInitializeRuntime(out var report))
         {
-            report = HermesRuntime.EnsureInitialized();
-        }
-        catch (HermesNativeRuntimeException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{e.Message}[/]");
             return 3;
         }
 
