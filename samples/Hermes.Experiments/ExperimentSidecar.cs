@@ -28,13 +28,13 @@ public static class ExperimentSidecar
                 ["in_chan"] = 1,
                 ["base_chan"] = settings.Model.BaseChannels,
                 ["tn"] = hermesR ? taskCount : catalog.Vocabulary.Tasks.Count,
-                ["mn"] = Math.Max(1, modalities.Count),
+                ["mn"] = hermesR ? catalog.Vocabulary.ModelModalityCount : Math.Max(1, modalities.Count),
             },
             Tasks = catalog.Vocabulary.Tasks,
             Modalities = modalities,
             Preprocessing = new SidecarPreprocessing(
                 preprocessing.TargetSpacing ?? throw new InvalidOperationException("Experiments resample to a target spacing."),
-                modalities.ToDictionary(m => m, preprocessing.NormalizationFor, StringComparer.Ordinal),
+                modalities.Append(TaskVocabulary.UnknownModality).ToDictionary(m => m, preprocessing.NormalizationFor, StringComparer.Ordinal),
                 settings.Model.PatchSize),
         };
     }

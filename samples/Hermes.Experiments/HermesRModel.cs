@@ -41,7 +41,7 @@ public sealed class HermesRModel : IExperimentModel
         {
             Backbone = new ResUNetOptions { BaseChannels = settings.Model.BaseChannels, InputChannels = 1 },
             TaskCount = taskCount,
-            ModalityCount = Math.Max(1, catalog.Vocabulary.Modalities.Count),
+            ModalityCount = catalog.Vocabulary.ModelModalityCount,
         };
         random.manual_seed(t.Seed);
         model = HermesR.Create(options);
@@ -76,7 +76,7 @@ public sealed class HermesRModel : IExperimentModel
     /// <summary>The model's task table size: the vocabulary plus the padding row the Hermes loss silences.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <returns>tn.</returns>
-    public static int TaskCount(TaskCatalog catalog) => catalog.Vocabulary.Tasks.Count + 1;
+    public static int TaskCount(TaskCatalog catalog) => catalog.Vocabulary.ModelTaskCount;
 
     /// <inheritdoc />
     public Task TrainAsync(InlineBatchSource source, TrainingCurve curve, CancellationToken cancellationToken) =>

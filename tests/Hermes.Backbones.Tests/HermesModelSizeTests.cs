@@ -43,4 +43,35 @@ public sealed class HermesModelSizeTests(ITestOutputHelper output)
 
         Assert.Equal(publishedParameters, count);
     }
+
+    /// <summary>
+    /// The built-in catalog (71 tasks, 5 named modalities) sizes a model for the published weights: tn = 72 (task tables of
+    /// 73 rows, the null token last) and mn = 6 (modality tables of 6 rows, the last the unknown slot that AMOS-MR's −1
+    /// selects). Sizing mn to the 5 named modalities would make −1 select cine-MRI's prior and reject the published weights.
+    /// </summary>
+    /// <param name="manifest">The manifest file.</param>
+    [SkippableTheory]
+    [InlineData("hermes_r_full.json")]
+    [InlineData("hermes_m_full.json")]
+    public void BuiltInCatalogSizesThePublishedPriorTables(string manifest)
+    {
+        var path = Path.Combine(SharedAssets.RequireFixtures(), "manifests", manifest);
+        Skip.IfNot(File.Exists(path), $"Manifest {path} not found.");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var tables = doc.RootElement.GetProperty("state_dict").EnumerateArray()
+            .Select(e => (Name: e[0].GetString()!, Rows: e[1][0].GetInt64()))
+            .Where(e => e.Name.EndsWith(".task_prior", StringComparison.Ordinal) || e.Name.EndsWith(".modality_prior", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(10, tables.Count); // five fusion points, a task and a modality table each
+
+        var vocabulary = Hermes.Data.TaskCatalog.CreateHermes().Vocabulary;
+        Assert.Equal(72, vocabulary.ModelTaskCount);
+        Assert.Equal(6, vocabulary.ModelModalityCount);
+        Assert.Equal(-1, vocabulary.ModalityIndex(Hermes.Data.TaskVocabulary.UnknownModality));
+        foreach (var (name, rows) in tables)
+        {
+            var expected = name.EndsWith(".task_prior", StringComparison.Ordinal) ? vocabulary.ModelTaskCount + 1 : vocabulary.ModelModalityCount;
+            Assert.True(expected == rows, $"{name}: the catalog sizes it to {expected} rows, the published weights have {rows}.");
+        }
+    }
 }

@@ -97,12 +97,12 @@ internal static class SegmentationRun
         try
         {
             var vocabulary = s.Catalog.Vocabulary;
-            var taskCount = vocabulary.Tasks.Count + 1; // the last id is the loss's silenced pad row
+            var taskCount = vocabulary.ModelTaskCount; // the last id is the loss's silenced pad row
             var modelOptions = new HermesROptions
             {
                 Backbone = new ResUNetOptions { BaseChannels = s.BaseChannels, InputChannels = trainCases[0].Shape[0], Blocks = s.BackboneBlocks },
                 TaskCount = taskCount,
-                ModalityCount = Math.Max(1, vocabulary.Modalities.Count),
+                ModalityCount = vocabulary.ModelModalityCount, // the named modalities and the unknown slot
                 FusionBlocks = s.FusionBlocks,
             };
             random.manual_seed(s.Seed);

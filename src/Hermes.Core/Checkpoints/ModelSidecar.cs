@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Hermes.Data;
 
 namespace Hermes.Checkpoints;
 
@@ -202,9 +203,9 @@ public sealed record ModelSidecar
         var normalization = Preprocessing.Normalization ?? new Dictionary<string, IntensityNormalization>();
         foreach (var (name, n) in normalization)
         {
-            if (!Modalities.Contains(name))
+            if (!Modalities.Contains(name) && name != TaskVocabulary.UnknownModality)
             {
-                return ($"preprocessing.normalization.{name}", "an unknown modality", $"one of the modalities [{string.Join(", ", Modalities)}]");
+                return ($"preprocessing.normalization.{name}", "an unknown modality", $"one of the modalities [{string.Join(", ", Modalities)}] or '{TaskVocabulary.UnknownModality}'");
             }
 
             if (n.Validate() is { } problem)

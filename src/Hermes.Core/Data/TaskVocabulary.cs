@@ -26,6 +26,19 @@ public sealed class TaskVocabulary
     /// <summary>Modality names, by prior index (the unknown modality is not listed; its index is −1).</summary>
     public IReadOnlyList<string> Modalities => modalities;
 
+    /// <summary>
+    /// The task vocabulary size tn of a model trained on this vocabulary: every named task plus one id that the loss
+    /// silences (the reference's 71 tasks give tn = 72). The model's task table has tn + 1 rows, the null token last.
+    /// </summary>
+    public int ModelTaskCount => tasks.Count + 1;
+
+    /// <summary>
+    /// The modality vocabulary size mn of a model trained on this vocabulary: every named modality plus the unknown slot,
+    /// the last row, which index −1 (<see cref="UnknownModality"/>) selects (the reference's 5 modalities give mn = 6).
+    /// Sizing a model to <see cref="Modalities"/> alone would make −1 select the last named modality's prior.
+    /// </summary>
+    public int ModelModalityCount => modalities.Count + 1;
+
     /// <summary>Returns the index of a task, appending it when new.</summary>
     /// <param name="name">The task name.</param>
     /// <returns>Its prior index.</returns>

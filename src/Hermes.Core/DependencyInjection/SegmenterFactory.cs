@@ -17,7 +17,7 @@ public sealed class SegmenterFactory(IOptionsMonitor<HermesOptions> options, IEn
         var o = options.Get(name ?? Options.DefaultName);
         var architecture = architectures.LastOrDefault(a => string.Equals(a.Name, o.Backbone, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException($"Hermes options '{name ?? "(default)"}': no architecture named '{o.Backbone}' is registered.");
-        var model = architecture.Create(o, catalog.Vocabulary.Tasks.Count + 1, Math.Max(1, catalog.Vocabulary.Modalities.Count));
+        var model = architecture.Create(o, catalog.Vocabulary.ModelTaskCount, catalog.Vocabulary.ModelModalityCount);
         if (o.Weights is not null)
         {
             try

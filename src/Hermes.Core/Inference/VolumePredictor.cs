@@ -1,5 +1,6 @@
 using Hermes.Abstractions;
 using Hermes.Checkpoints;
+using Hermes.Data;
 using Hermes.IO;
 using Hermes.Metrics;
 using Hermes.Preprocessing;
@@ -35,6 +36,7 @@ public sealed partial class VolumePredictor
     private readonly ModelSidecar sidecar;
     private readonly Func<IReadOnlyList<int>, int, IWindowPredictor> windowPredictors;
     private readonly ILogger logger;
+    private bool hasUnknownModalitySlot;
 
     /// <summary>Creates a predictor for a <see cref="UniversalSegmenter"/> described by <paramref name="sidecar"/>.</summary>
     /// <param name="model">The model (already on <paramref name="device"/>, weights loaded).</param>
@@ -50,6 +52,9 @@ public sealed partial class VolumePredictor
         {
             throw new ArgumentException($"The sidecar lists {sidecar.Tasks.Count} tasks and {sidecar.Modalities.Count} modalities but the model has {model.TaskCount} and {model.ModalityCount}.", nameof(sidecar));
         }
+
+        // An unnamed last modality row is the unknown slot that modality id −1 selects (§14.2, AMOS-MR).
+        hasUnknownModalitySlot = model.ModalityCount > sidecar.Modalities.Count;
     }
 
     /// <summary>
@@ -174,17 +179,34 @@ public sealed partial class VolumePredictor
     /// <summary>The modality name used for a volume: the request's, the sidecar's only one, or the volume's DICOM modality.</summary>
     /// <param name="request">The request.</param>
     /// <param name="input">The volume.</param>
-    /// <returns>The sidecar's spelling of the modality.</returns>
-    /// <exception cref="ArgumentException">The modality is unknown or cannot be determined.</exception>
+    /// <returns>
+    /// The sidecar's spelling of the modality, or <see cref="TaskVocabulary.UnknownModality"/> when the request names it and the
+    /// model has an unnamed unknown slot (its last modality row, which modality id −1 selects).
+    /// </returns>
+    /// <exception cref="ArgumentException">The modality is not in the vocabulary or cannot be determined.</exception>
     public string ResolveModality(PredictionRequest request, Volume input)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(input);
-        var known = string.Join(", ", sidecar.Modalities);
+        var known = string.Join(", ", hasUnknownModalitySlot ? [.. sidecar.Modalities, TaskVocabulary.UnknownModality] : sidecar.Modalities);
         if (request.Modality is { } explicitName)
         {
             var i = IndexOf(sidecar.Modalities, explicitName);
-            return i >= 0 ? sidecar.Modalities[i] : throw new ArgumentException($"Modality '{explicitName}' is not in the model's vocabulary ({known}).", nameof(request));
+            if (i >= 0)
+            {
+                return sidecar.Modalities[i];
+            }
+
+            if (!hasUnknownModalitySlot || !string.Equals(explicitName, TaskVocabulary.UnknownModality, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"Modality '{explicitName}' is not in the model's vocabulary ({known}).", nameof(request));
+            }
+
+            return sidecar.Preprocessing.Normalization.ContainsKey(TaskVocabulary.UnknownModality)
+                ? TaskVocabulary.UnknownModality
+                : throw new ArgumentException(
+                    $"The model has an unknown-modality slot, but its sidecar gives no intensity normalisation for it (preprocessing.normalization.{TaskVocabulary.UnknownModality}); add one to predict with modality '{TaskVocabulary.UnknownModality}'.",
+                    nameof(request));
         }
 
         if (sidecar.Modalities.Count == 1)
@@ -208,7 +230,7 @@ public sealed partial class VolumePredictor
         options.Validate();
         var taskIds = TaskIds(request.Tasks);
         var modality = ResolveModality(request, input);
-        var modalityId = IndexOf(sidecar.Modalities, modality);
+        var modalityId = IndexOf(sidecar.Modalities, modality); // −1 for the unknown slot
         var window = WindowOptions(options);
         var original = input.Geometry;
         var toCanonical = Reorientation.ToCanonical(original);

@@ -91,6 +91,53 @@ public sealed class PredictorEndToEndTests : IDisposable
     }
 
     [Fact]
+    public void UnknownModalityUsesTheUnnamedLastModalityRow()
+    {
+        // mn = 3 with two named modalities: the last row is the unknown slot that modality id −1 selects (§14.2).
+        torch.manual_seed(7);
+        using var model = HermesR.Create(new HermesROptions { Backbone = new ResUNetOptions { BaseChannels = 4 }, TaskCount = 3, ModalityCount = 3 });
+        using (no_grad())
+        {
+            foreach (var (name, p) in model.named_parameters().Where(p => p.name.EndsWith(".modality_prior", StringComparison.Ordinal)))
+            {
+                p[2].mul_(25); // make the unknown slot's prior clearly different from MR's (row 1)
+            }
+        }
+
+        using var input = Image([32, 32, 32], 1.0);
+        var named = Sidecar(1.0);
+        var e = Assert.Throws<ArgumentException>(() => new VolumePredictor(model, named).Predict(input, new PredictionRequest(["liver"], "unknown")));
+        Assert.Contains("no intensity normalisation for it (preprocessing.normalization.unknown)", e.Message, StringComparison.Ordinal);
+
+        var sidecar = named with
+        {
+            Preprocessing = named.Preprocessing with { Normalization = new Dictionary<string, IntensityNormalization>(named.Preprocessing.Normalization) { ["unknown"] = Identity } },
+        };
+        sidecar.Validate();
+        var predictor = new VolumePredictor(model, sidecar);
+        using var unknown = predictor.Predict(input, new PredictionRequest(["liver"], "Unknown"));
+        using var mr = predictor.Predict(input, new PredictionRequest(["liver"], "MR"));
+
+        using var noGrad = no_grad();
+        using var image = input.Data.unsqueeze(0);
+        using var tasks = tensor(new long[] { 0, -1 }).view(1, 2);
+        using var minusOne = model.forward(image, tasks, tensor(new long[] { -1 }).view(1, 1));
+        using var lastRow = model.forward(image, tasks, tensor(new long[] { 2 }).view(1, 1));
+        Assert.Equal(0, minusOne.Logits.sub(lastRow.Logits).abs().max().item<float>());
+        using var expected = minusOne.Logits.sigmoid()[0, 0].gt(0.5);
+        using var actual = unknown.Masks[0].Data[0].to(ScalarType.Bool);
+        using var asMr = mr.Masks[0].Data[0].to(ScalarType.Bool);
+        using var ambiguous = minusOne.Logits.sigmoid()[0, 0].sub(0.5).abs().lt(1e-5);
+        Assert.Equal(0, expected.ne(actual).logical_and_(ambiguous.logical_not()).sum().item<long>());
+        Assert.True(actual.ne(asMr).sum().item<long>() > 0, "the unknown slot and MR gave the same mask; the test cannot tell them apart");
+
+        // Without an unnamed slot (mn = the two names), "unknown" would alias MR's row: it is refused, naming the choices.
+        using var noSlot = TinyModel();
+        e = Assert.Throws<ArgumentException>(() => new VolumePredictor(noSlot, sidecar).Predict(input, new PredictionRequest(["liver"], "unknown")));
+        Assert.Contains("'unknown' is not in the model's vocabulary (CT, MR)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FilesAreUInt8OnTheInputGridForAnObliqueAnisotropicInput()
     {
         using var model = TinyModel();

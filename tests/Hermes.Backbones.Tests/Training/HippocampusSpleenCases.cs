@@ -47,9 +47,10 @@ public sealed class HippocampusSpleenCases : IDisposable
     public long SpleenTask => Catalog.Vocabulary.TaskIndex("spleen/spleen");
 
     /// <summary>Model task vocabulary size tn: the catalog's tasks plus the loss's silenced last id.</summary>
-    public int TaskCount => Catalog.Vocabulary.Tasks.Count + 1;
+    public int TaskCount => Catalog.Vocabulary.ModelTaskCount;
 
-    public int ModalityCount => Catalog.Vocabulary.Modalities.Count;
+    /// <summary>Model modality vocabulary size mn: the catalog's modalities plus the unknown slot.</summary>
+    public int ModalityCount => Catalog.Vocabulary.ModelModalityCount;
 
     /// <summary>The preprocessed cases (hippocampus first, spleen last), built on first use; skips without ../shared/data.</summary>
     public IReadOnlyList<PreprocessedCase> Cases()

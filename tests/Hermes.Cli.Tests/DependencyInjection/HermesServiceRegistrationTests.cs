@@ -60,6 +60,8 @@ public sealed class HermesServiceRegistrationTests
         var catalog = provider.GetRequiredService<TaskCatalog>();
         Assert.Equal(catalog.Vocabulary.Tasks.Count + 1, model.TaskCount); // 71 Hermes tasks + the pad id = 72
         Assert.Equal(72, model.TaskCount);
+        Assert.Equal(catalog.Vocabulary.Modalities.Count + 1, model.ModalityCount); // 5 named modalities + the unknown slot = 6
+        Assert.Equal(6, model.ModalityCount);
         Assert.Equal(4, model.Backbone.Stages[0].Channels);
 
         using var trainer = provider.GetRequiredService<ITrainerFactory>().Create(model);

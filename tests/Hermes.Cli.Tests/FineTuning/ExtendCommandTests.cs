@@ -39,8 +39,8 @@ public sealed class ExtendCommandTests(TrainedModelFixture trained)
         Assert.Equal(73, extended.TaskCount);
         Assert.Equal(73, (int)after.ArchitectureOptions["tn"]!);
         Assert.Contains(TrainedModelFixture.NewModality, after.Modalities);
-        Assert.Equal(before.Modalities.Take(4), after.Modalities.Take(4));
-        Assert.Equal(6, extended.ModalityCount);
+        Assert.Equal(before.Modalities, after.Modalities.Take(before.Modalities.Count)); // old names keep their ids
+        Assert.Equal(7, extended.ModalityCount); // 5 built-in + 1 new modality + the unnamed unknown slot, still last
         Assert.Equal(IntensityNormalization.Ct, after.Preprocessing.Normalization[TrainedModelFixture.NewModality]);
 
         // Old tasks, requested as before (CT and the unknown slot), answer bit for bit as before.
