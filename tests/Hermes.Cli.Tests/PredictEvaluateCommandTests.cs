@@ -28,7 +28,9 @@ public sealed class PredictEvaluateCommandTests : IDisposable
         var model = Path.Combine(folder, "model", "tiny.safetensors");
         Directory.CreateDirectory(Path.GetDirectoryName(model)!);
         manual_seed(3);
-        using (var net = HermesR.Create(new HermesROptions { Backbone = new ResUNetOptions { BaseChannels = 4 }, TaskCount = 3, ModalityCount = 1 }))
+        // Sized as a trained model is (tn = 3 named tasks + the silenced id, mn = CT + the unknown slot), with no tn/mn in
+        // the sidecar: predict must take the sizes from the prior tables, not from the name counts.
+        using (var net = HermesR.Create(new HermesROptions { Backbone = new ResUNetOptions { BaseChannels = 4 }, TaskCount = 4, ModalityCount = 2 }))
         {
             var none = new IntensityNormalization(IntensityClipMode.None, 0, 0, ZScore: true);
             CheckpointWriter.Save(model, net, new ModelSidecar
