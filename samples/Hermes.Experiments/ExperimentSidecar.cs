@@ -34,7 +34,7 @@ public static class ExperimentSidecar
             Modalities = modalities,
             Preprocessing = new SidecarPreprocessing(
                 preprocessing.TargetSpacing ?? throw new InvalidOperationException("Experiments resample to a target spacing."),
-                modalities.Append(TaskVocabulary.UnknownModality).ToDictionary(m => m, preprocessing.NormalizationFor, StringComparer.Ordinal),
+                preprocessing.NormalizationByModality(catalog.Vocabulary),
                 settings.Model.PatchSize),
         };
     }

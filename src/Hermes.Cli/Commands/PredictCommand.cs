@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Hermes.Abstractions;
 using Hermes.Backbones;
 using Hermes.Checkpoints;
+using Hermes.Extension;
 using Hermes.Inference;
 using Hermes.IO;
 using Hermes.Runtime;
@@ -122,8 +123,9 @@ internal static class PredictCommand
 
             // Without tn/mn in the sidecar, size the model by its prior tables ([tn + 1, dim] and [mn, l, dim]): the names may
             // leave the last task id and the unknown-modality slot unnamed.
-            config["tn"] ??= PriorRows(stateDict, ".task_prior") is { } taskRows ? taskRows - 1 : loaded.Tasks.Count;
-            config["mn"] ??= PriorRows(stateDict, ".modality_prior") ?? loaded.Modalities.Count;
+            var (taskCount, modalityCount) = ModelVocabulary.SizesFromStateDict(stateDict);
+            config["tn"] ??= taskCount ?? loaded.Tasks.Count;
+            config["mn"] ??= modalityCount ?? loaded.Modalities.Count;
             using var doc = JsonDocument.Parse(config.ToJsonString());
             var model = HermesModelFactory.FromConfig(doc.RootElement, CheckpointWriter.SidecarPath(safetensorsPath));
             try
@@ -146,20 +148,6 @@ internal static class PredictCommand
                 t.Dispose();
             }
         }
-    }
-
-    /// <summary>The row count of the first state-dict entry whose name ends with <paramref name="suffix"/> (a prior table).</summary>
-    private static int? PriorRows(IReadOnlyDictionary<string, torch.Tensor> stateDict, string suffix)
-    {
-        foreach (var (name, tensor) in stateDict)
-        {
-            if (name.EndsWith(suffix, StringComparison.Ordinal) && tensor.dim() >= 2)
-            {
-                return checked((int)tensor.shape[0]);
-            }
-        }
-
-        return null;
     }
 
     private static List<(string Case, string Path)> Inputs(string path)

@@ -88,7 +88,7 @@ internal static class SidecarModel
             Modalities = [.. vocabulary.Modalities],
             Preprocessing = new SidecarPreprocessing(
                 [.. spacing],
-                vocabulary.Modalities.Append(TaskVocabulary.UnknownModality).ToDictionary(m => m, preprocessing.NormalizationFor, StringComparer.Ordinal),
+                preprocessing.NormalizationByModality(vocabulary),
                 [.. options.PatchSize]),
         };
     }

@@ -38,6 +38,18 @@ public sealed record PreprocessingOptions
     public IntensityNormalization NormalizationFor(string modality) =>
         Normalization.TryGetValue(modality, out var n) ? n : DefaultNormalization;
 
+    /// <summary>
+    /// The normalisation of every modality a model trained on <paramref name="vocabulary"/> can be asked for: each named
+    /// modality and <see cref="TaskVocabulary.UnknownModality"/> (the unknown slot), as a model sidecar records them.
+    /// </summary>
+    /// <param name="vocabulary">The training vocabulary.</param>
+    /// <returns>Normalisation by modality name.</returns>
+    public IReadOnlyDictionary<string, IntensityNormalization> NormalizationByModality(TaskVocabulary vocabulary)
+    {
+        ArgumentNullException.ThrowIfNull(vocabulary);
+        return vocabulary.Modalities.Append(TaskVocabulary.UnknownModality).ToDictionary(m => m, NormalizationFor, StringComparer.Ordinal);
+    }
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException">An option is invalid; the message names it and its value.</exception>
     public void Validate()

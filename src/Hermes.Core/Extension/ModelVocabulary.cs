@@ -26,6 +26,33 @@ public sealed record ModelVocabulary(IReadOnlyList<string> Tasks, IReadOnlyList<
     /// <exception cref="KeyNotFoundException">The name is not in the vocabulary.</exception>
     public int ModalityId(string name) => IndexOf(Modalities, name, "Modality");
 
+    /// <summary>
+    /// A model's vocabulary sizes read from its state dict: tn from a task prior table <c>[tn + 1, dim]</c> and mn from a
+    /// modality prior table <c>[mn, l, dim]</c> (leaf names <c>task_prior</c>, <c>modality_prior</c>); <see langword="null"/>
+    /// where the state dict has no such table. Names may leave ids unnamed (the silenced last task id, the unknown slot), so
+    /// the tables, not the name counts, size a model to load the weights into.
+    /// </summary>
+    /// <param name="stateDict">The state dict.</param>
+    /// <returns>tn and mn, each when found.</returns>
+    public static (int? TaskCount, int? ModalityCount) SizesFromStateDict(IReadOnlyDictionary<string, TorchSharp.torch.Tensor> stateDict)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        return (Rows(ModelTensorRoles.TaskTableName, 2) - 1, Rows(ModelTensorRoles.ModalityTableName, 3));
+
+        int? Rows(string leaf, int rank)
+        {
+            foreach (var (name, tensor) in stateDict)
+            {
+                if (name[(name.LastIndexOf('.') + 1)..] == leaf && tensor.dim() == rank)
+                {
+                    return checked((int)tensor.shape[0]);
+                }
+            }
+
+            return null;
+        }
+    }
+
     /// <summary>Checks the names against a model's vocabulary sizes.</summary>
     /// <param name="taskCount">The model's tn.</param>
     /// <param name="modalityCount">The model's mn.</param>
