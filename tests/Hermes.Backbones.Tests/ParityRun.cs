@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Hermes.Abstractions;
 using Hermes.Backbones;
+using Hermes.Operations;
 using Hermes.Priors.Losses;
+using Hermes.Runtime;
 using Hermes.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -47,7 +49,11 @@ internal sealed class ParityRun : IDisposable
         return dtype;
     }
 
-    public static ParityRun Start(string fixture, ScalarType dtype)
+    /// <summary>
+    /// Builds the fixture's model in <paramref name="dtype"/> and runs its training forward pass; the convolutions record
+    /// their weight gradients the way <paramref name="weightGradients"/> says (the choice is made in the forward pass).
+    /// </summary>
+    public static ParityRun Start(string fixture, ScalarType dtype, Conv3dWeightGradientMode weightGradients = Conv3dWeightGradientMode.Auto)
     {
         var dir = SharedAssets.RequireFixture(fixture);
         var model = HermesModelFactory.FromConfigFile(Path.Combine(dir, "config.json"));
@@ -63,6 +69,7 @@ internal sealed class ParityRun : IDisposable
         var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.json")));
         var run = new ParityRun(dir, model, io, config, dtype);
         model.train();
+        using var mode = GemmWeightGradientConvolution.Use(weightGradients);
         using var x = io["x"].to_type(dtype);
         run.Output = model.Forward(x, io["tgt_idx"], io["mod_idx"], (name, t) =>
             run.Activations[name] = t.detach().clone().DetachFromDisposeScope());

@@ -1,15 +1,16 @@
 using System.Collections.Concurrent;
+using Hermes.Runtime;
 using TorchSharp;
 
 namespace Hermes.Backbones.Tests;
 
-/// <summary>Class fixture: one forward pass per (fixture, dtype), shared by a test class's tests.</summary>
+/// <summary>Class fixture: one forward pass per (fixture, dtype, weight-gradient mode), shared by a test class's tests.</summary>
 public sealed class ParityRuns : IDisposable
 {
-    private readonly ConcurrentDictionary<(string, torch.ScalarType), Lazy<ParityRun>> runs = new();
+    private readonly ConcurrentDictionary<(string, torch.ScalarType, Conv3dWeightGradientMode), Lazy<ParityRun>> runs = new();
 
-    internal ParityRun Get(string fixture, torch.ScalarType dtype) =>
-        runs.GetOrAdd((fixture, dtype), key => new Lazy<ParityRun>(() => ParityRun.Start(key.Item1, key.Item2))).Value;
+    internal ParityRun Get(string fixture, torch.ScalarType dtype, Conv3dWeightGradientMode weightGradients = Conv3dWeightGradientMode.Auto) =>
+        runs.GetOrAdd((fixture, dtype, weightGradients), key => new Lazy<ParityRun>(() => ParityRun.Start(key.Item1, key.Item2, key.Item3))).Value;
 
     public void Dispose()
     {

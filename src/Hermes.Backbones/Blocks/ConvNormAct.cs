@@ -1,3 +1,4 @@
+using Hermes.Operations;
 using Hermes.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -57,14 +58,14 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
         {
             if (!normalize && !activate)
             {
-                return conv.forward(input);
+                return Convolve(input, conv.weight!);
             }
 
             using var pre = NormAct(input);
-            return conv.forward(pre);
+            return Convolve(pre, conv.weight!);
         }
 
-        var y = conv.forward(input);
+        var y = Convolve(input, conv.weight!);
         if (!normalize && !activate)
         {
             return y;
@@ -86,11 +87,16 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
     /// <param name="input">The block's input.</param>
     internal Tensor PreActivate(Tensor input) => !normalize && !activate ? input.alias() : NormAct(input);
 
-    /// <summary>This block's convolution (stride, padding, groups) applied with <paramref name="weight"/>.</summary>
+    /// <summary>
+    /// This block's convolution (stride, padding, groups) applied with <paramref name="weight"/>; in training, dense stride-1
+    /// convolutions take their weight gradients from <see cref="GemmWeightGradientConvolution"/> when it is enabled.
+    /// </summary>
     /// <param name="input">The (pre-activated) input.</param>
     /// <param name="weight">A weight with this block's kernel and input channels; any number of output channels.</param>
     internal Tensor Convolve(Tensor input, Tensor weight) =>
-        nn.functional.conv3d(input, weight, strides: stride, padding: padding, groups: groups);
+        GemmWeightGradientConvolution.Applies(input, weight, stride[0], padding[0], groups)
+            ? GemmWeightGradientConvolution.Convolve(input, weight)
+            : nn.functional.conv3d(input, weight, strides: stride, padding: padding, groups: groups);
 
     private Tensor NormAct(Tensor x)
     {

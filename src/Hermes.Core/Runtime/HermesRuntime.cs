@@ -50,6 +50,7 @@ public static partial class HermesRuntime
             options ??= new HermesRuntimeOptions();
             options.Validate();
             _ = OneDnnGuard.ModeFromEnvironment(); // an invalid HERMES_ONEDNN_GUARD is an error, named here
+            _ = HermesRuntimeOptions.Conv3dWeightGradientFromEnvironment(); // likewise HERMES_CONV3D_WEIGHT_GRADIENT
 
             // oneDNN reads ONEDNN_MAX_CPU_ISA when it first dispatches a kernel. If LibTorch was loaded before Hermes.Core
             // (a torch call ahead of any Hermes call), a kernel may already have run: the cap is then not guaranteed.
@@ -84,7 +85,8 @@ public static partial class HermesRuntime
                 CpuInfo.Current,
                 decision,
                 effective,
-                allocatorTuned);
+                allocatorTuned,
+                UsesGemmWeightGradients(options.Conv3dWeightGradient, CpuInfo.Current, decision.IsaCap));
 
             if (!effective)
             {
@@ -98,6 +100,26 @@ public static partial class HermesRuntime
             LogRuntime(logger, report.TorchSharpVersion, report.LibTorchPackage, report.Device, report.Threads, report.Cpu.BestIsa);
             return report;
         }
+    }
+
+    /// <summary>
+    /// Resolves <see cref="Conv3dWeightGradientMode.Auto"/>: on x64, the shifted-view GEMM whenever oneDNN runs below AVX-512 — capped by
+    /// <c>ONEDNN_MAX_CPU_ISA</c> (the guard's AVX2, or a lower value the user set) or on a CPU without AVX-512F — because oneDNN
+    /// then computes 3D weight gradients through im2col and its own AVX2 GEMM (docs/performance.md).
+    /// </summary>
+    /// <param name="mode">The configured mode.</param>
+    /// <param name="cpu">The CPU.</param>
+    /// <param name="isaCap">The <c>ONEDNN_MAX_CPU_ISA</c> value in force, or <see langword="null"/>.</param>
+    public static bool UsesGemmWeightGradients(Conv3dWeightGradientMode mode, CpuInfo cpu, string? isaCap)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
+        return mode switch
+        {
+            Conv3dWeightGradientMode.Gemm => true,
+            Conv3dWeightGradientMode.LibTorch => false,
+            _ => cpu.Architecture == System.Runtime.InteropServices.Architecture.X64 && (!cpu.HasAvx512F || (isaCap is { } cap && !cap.StartsWith("AVX512", StringComparison.OrdinalIgnoreCase) &&
+                !cap.StartsWith("AVX10", StringComparison.OrdinalIgnoreCase) && !cap.Equals("ALL", StringComparison.OrdinalIgnoreCase))),
+        };
     }
 
     /// <summary>Whether LibTorch's CPU library is already mapped into this process (Linux and Windows; false elsewhere).</summary>

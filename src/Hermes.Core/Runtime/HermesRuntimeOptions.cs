@@ -22,6 +22,14 @@ public sealed class HermesRuntimeOptions
     /// </summary>
     public bool RetainFreedMemory { get; set; } = Environment.GetEnvironmentVariable("HERMES_RETAIN_FREED_MEMORY") is "1" or "true";
 
+    /// <summary>
+    /// How Hermes' dense 3D convolutions compute weight gradients on the CPU. Defaults to the value of
+    /// <c>HERMES_CONV3D_WEIGHT_GRADIENT</c> (<c>auto</c>, <c>libtorch</c>, <c>gemm</c>), else
+    /// <see cref="Conv3dWeightGradientMode.Auto"/>: the shifted-view GEMM while the oneDNN guard caps oneDNN, LibTorch's
+    /// backward otherwise (docs/performance.md). Applied once, when LibTorch is first initialised.
+    /// </summary>
+    public Conv3dWeightGradientMode Conv3dWeightGradient { get; set; } = Conv3dWeightGradientFromEnvironmentOrAuto();
+
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public void Validate()
@@ -34,6 +42,42 @@ public sealed class HermesRuntimeOptions
         if (!Enum.IsDefined(OneDnnGuard))
         {
             throw new ArgumentOutOfRangeException(nameof(OneDnnGuard), OneDnnGuard, $"{nameof(HermesRuntimeOptions)}.{nameof(OneDnnGuard)} is not a defined {nameof(OneDnnGuardMode)}.");
+        }
+
+        if (!Enum.IsDefined(Conv3dWeightGradient))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Conv3dWeightGradient), Conv3dWeightGradient,
+                $"{nameof(HermesRuntimeOptions)}.{nameof(Conv3dWeightGradient)} is not a defined {nameof(Conv3dWeightGradientMode)}.");
+        }
+    }
+
+    /// <summary>The environment variable that sets <see cref="Conv3dWeightGradient"/>'s default.</summary>
+    public const string Conv3dWeightGradientVariable = "HERMES_CONV3D_WEIGHT_GRADIENT";
+
+    /// <summary>Reads <see cref="Conv3dWeightGradientVariable"/>; <see cref="Conv3dWeightGradientMode.Auto"/> when unset.</summary>
+    /// <exception cref="InvalidOperationException">The variable holds an unknown value.</exception>
+    public static Conv3dWeightGradientMode Conv3dWeightGradientFromEnvironment()
+    {
+        var raw = Environment.GetEnvironmentVariable(Conv3dWeightGradientVariable);
+        return raw?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "auto" => Conv3dWeightGradientMode.Auto,
+            "libtorch" or "onednn" => Conv3dWeightGradientMode.LibTorch,
+            "gemm" => Conv3dWeightGradientMode.Gemm,
+            _ => throw new InvalidOperationException(
+                $"Environment variable {Conv3dWeightGradientVariable}='{raw}' is not a weight-gradient mode; expected 'auto', 'libtorch' or 'gemm'."),
+        };
+    }
+
+    private static Conv3dWeightGradientMode Conv3dWeightGradientFromEnvironmentOrAuto()
+    {
+        try
+        {
+            return Conv3dWeightGradientFromEnvironment();
+        }
+        catch (InvalidOperationException)
+        {
+            return Conv3dWeightGradientMode.Auto; // reported by HermesRuntime.EnsureInitialized
         }
     }
 }

@@ -10,6 +10,8 @@ namespace Hermes.Runtime;
 /// <param name="OneDnnGuard">The oneDNN guard's decision.</param>
 /// <param name="OneDnnGuardEffective">Whether the decision was in force when LibTorch loaded (false if torch was loaded before Hermes could apply it).</param>
 /// <param name="RetainsFreedMemory">Whether glibc's allocator was tuned to keep freed blocks (<see cref="HermesRuntimeOptions.RetainFreedMemory"/>).</param>
+/// <param name="GemmWeightGradients">Whether Hermes' dense 3D convolutions compute weight gradients with the shifted-view GEMM
+/// (<see cref="HermesRuntimeOptions.Conv3dWeightGradient"/>, <see cref="Operations.GemmWeightGradientConvolution"/>).</param>
 public sealed record RuntimeReport(
     string TorchSharpVersion,
     string LibTorchPackage,
@@ -19,7 +21,8 @@ public sealed record RuntimeReport(
     CpuInfo Cpu,
     OneDnnGuardDecision OneDnnGuard,
     bool OneDnnGuardEffective,
-    bool RetainsFreedMemory = false)
+    bool RetainsFreedMemory = false,
+    bool GemmWeightGradients = false)
 {
     /// <summary>Key/value lines for display.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ToLines() =>
@@ -32,6 +35,7 @@ public sealed record RuntimeReport(
         new("CPU", $"{Cpu.Architecture} {Cpu.Vendor}".Trim()),
         new("CPU ISA", $"{Cpu.BestIsa} (AVX2 {(Cpu.HasAvx2 ? "yes" : "no")}, AVX-512F {(Cpu.HasAvx512F ? "yes" : "no")})"),
         new("Allocator", RetainsFreedMemory ? "glibc tuned: freed blocks retained" : "default"),
+        new("conv3d weight gradients", GemmWeightGradients ? "shifted-view GEMM (BLAS)" : "LibTorch"),
         new("oneDNN guard", $"{OneDnnGuard.Mode}: {OneDnnGuard}{(OneDnnGuardEffective ? string.Empty : " — NOT in force: LibTorch was loaded before Hermes.Core")}"),
     ];
 }
