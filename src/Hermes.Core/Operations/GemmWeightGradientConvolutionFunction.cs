@@ -49,16 +49,15 @@ internal sealed class GemmWeightGradientConvolutionFunction : autograd.SingleTen
         using var scope = NewDisposeScope();
         using var input = saved[0];
         using var weight = saved[1];
-        var gradOutput = grad_output.is_contiguous() ? grad_output.alias() : grad_output.contiguous();
         Tensor? gradInput = null, gradWeight = null;
         if ((bool)ctx.get_data(InputGradKey))
         {
-            gradInput = nn.functional.conv_transpose3d(gradOutput, weight, padding: [padding, padding, padding]).DetachFromDisposeScope();
+            gradInput = nn.functional.conv_transpose3d(grad_output, weight, padding: [padding, padding, padding]).DetachFromDisposeScope();
         }
 
         if ((bool)ctx.get_data(WeightGradKey))
         {
-            gradWeight = GemmWeightGradientConvolution.WeightGradient(input, gradOutput, (int)weight.shape[2]).DetachFromDisposeScope();
+            gradWeight = GemmWeightGradientConvolution.WeightGradient(input, grad_output, (int)weight.shape[2]).DetachFromDisposeScope();
         }
 
         grad_output.Dispose();
