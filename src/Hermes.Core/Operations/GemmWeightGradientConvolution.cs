@@ -14,7 +14,8 @@ namespace Hermes.Operations;
 /// kernel and falls back to im2col plus its own AVX2 GEMM; that took 4.7 s of a 10.6 s Hermes-R forward+backward at 64³
 /// on a 2-core Xeon. The shifted-view products run in LibTorch's BLAS (not limited by <c>ONEDNN_MAX_CPU_ISA</c>), need no
 /// im2col buffer, and measured 2.0–2.3× faster per layer (docs/performance.md). Without the cap oneDNN's AVX-512 kernel is
-/// faster, so <see cref="Conv3dWeightGradientMode.Auto"/> uses this class only under the cap.</para>
+/// faster, so <see cref="Conv3dWeightGradientMode.Auto"/> uses this class only where oneDNN runs below AVX-512 on x64 (the
+/// guard's cap, a lower user cap, or a CPU without AVX-512; <see cref="HermesRuntime.UsesGemmWeightGradients"/>).</para>
 /// <para>How: flatten the padded input <c>[C_in, D+2p, H+2p, W+2p]</c> (one depth slab at a time) to <c>[C_in, P]</c>. The input voxel under kernel tap
 /// (a, b, c) of the output voxel at flat padded position j is j + a·(H+2p)(W+2p) + b·(W+2p) + c, so with the output
 /// gradient placed on the same padded grid (zeros outside the D×H×W corner), tap (a, b, c)'s weight gradient is one product
