@@ -40,6 +40,45 @@ public sealed class FastInferencePathTests
         Assert.True(TensorEquality.Same(g, gr));
     }
 
+    [SkippableFact]
+    public void ConvolutionBlocksRunInferenceThroughWinogradWhereItApplies()
+    {
+        HermesRuntime.EnsureInitialized();
+        Skip.IfNot(Hermes.Operations.WinogradConvolution.IsSupported, "The Winograd convolution needs x64 with AVX2.");
+        using var scope = NewDisposeScope();
+        random.manual_seed(5);
+        using var block = new ConvNormAct(8, 16);
+        var x = randn([1, 8, 4, 6, 16], generator: new Generator(6));
+        Tensor winograd, libTorch;
+        using (no_grad())
+        {
+            var pre = block.PreActivate(x);
+            using (Hermes.Operations.WinogradConvolution.Use(Conv3dForwardMode.Winograd))
+            {
+                winograd = block.forward(x);
+                Assert.True(TensorEquality.Same(winograd, Hermes.Operations.WinogradConvolution.Convolve(pre, block.Weight)));
+            }
+
+            using (Hermes.Operations.WinogradConvolution.Use(Conv3dForwardMode.LibTorch))
+            {
+                libTorch = block.forward(x);
+                Assert.True(TensorEquality.Same(libTorch, nn.functional.conv3d(pre, block.Weight, padding: [1, 1, 1])));
+            }
+        }
+
+        Assert.False(TensorEquality.Same(winograd, libTorch)); // two different summation orders: the switch took effect
+        var error = (winograd - libTorch).abs().max().item<float>();
+        Assert.True(error <= 1e-5f * libTorch.abs().max().item<float>(), $"max |Winograd − conv3d| = {error}");
+
+        // With autograd the block keeps LibTorch's forward, whose backward training needs.
+        using (Hermes.Operations.WinogradConvolution.Use(Conv3dForwardMode.Winograd))
+        {
+            var trained = block.forward(x);
+            Assert.True(trained.requires_grad);
+            Assert.True(TensorEquality.Same(trained.detach(), libTorch));
+        }
+    }
+
     [Fact]
     public void SharedPreActivationOfAResidualBlockEqualsTwoSeparateConvolutions()
     {

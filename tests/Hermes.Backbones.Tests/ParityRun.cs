@@ -159,6 +159,56 @@ internal sealed class ParityRun : IDisposable
         Assert.True(failures.Count == 0, $"{failures.Count} gradients out of tolerance:\n{string.Join("\n", failures)}");
     }
 
+    /// <summary>
+    /// Runs the model again without autograd (inference), its dense 3³ convolutions as <paramref name="forward"/> says, and
+    /// compares every <c>act.*</c> stage and output the fixture holds with the reference (1e-4 · max(1, max|ref|)).
+    /// </summary>
+    /// <returns>The number of tensors compared.</returns>
+    public int AssertInferenceMatchesReference(Conv3dForwardMode forward, Action<string> log)
+    {
+        using var scope = NewDisposeScope();
+        using var mode = WinogradConvolution.Use(forward);
+        using var noGrad = no_grad();
+        var activations = new Dictionary<string, Tensor>();
+        using var x = Io["x"].to_type(DType);
+        using var output = Model.Forward(x, Io["tgt_idx"], Io["mod_idx"], (name, t) =>
+            activations[name] = t.detach().clone().DetachFromDisposeScope()); // the model's own scopes would free it
+        try
+        {
+            return CompareInference(activations, output, log);
+        }
+        finally
+        {
+            foreach (var t in activations.Values)
+            {
+                t.Dispose();
+            }
+        }
+    }
+
+    private int CompareInference(Dictionary<string, Tensor> activations, SegmenterOutput output, Action<string> log)
+    {
+        var compared = 0;
+        foreach (var key in Io.Keys.Where(k => k.StartsWith("act.", StringComparison.Ordinal)).Order())
+        {
+            var name = key["act.".Length..];
+            Assert.True(activations.ContainsKey(name), $"The model did not produce '{name}'.");
+            log($"{key}: max abs diff {FixtureTensors.AssertClose(key, activations[name], Io[key], 1e-4):E2}");
+            compared++;
+        }
+
+        log($"out: {FixtureTensors.AssertClose("out", output.Logits, Io["out"], 1e-4):E2}");
+        log($"mod_out: {FixtureTensors.AssertClose("mod_out", output.ModalityLogits!, Io["mod_out"], 1e-4):E2}");
+        compared += 2;
+        if (Io.TryGetValue("aux_out", out var aux))
+        {
+            log($"aux_out: {FixtureTensors.AssertClose("aux_out", output.AuxiliaryLogits[0], aux, 1e-4):E2}");
+            compared++;
+        }
+
+        return compared;
+    }
+
     public void Dispose()
     {
         Output?.Dispose();

@@ -46,6 +46,17 @@ public sealed class ResUNetParityTests(ParityRuns runs, ITestOutputHelper log) :
     }
 
     [SkippableTheory]
+    [InlineData(Conv3dForwardMode.LibTorch)]
+    [InlineData(Conv3dForwardMode.Winograd)] // WinogradConvolution at 32³ (512-bit lanes where AVX-512 runs) and 16³ (256-bit)
+    public void InferenceActivationsAndOutputsMatchTheReference(Conv3dForwardMode forward)
+    {
+        var run = runs.Get(Fixture, ScalarType.Float32);
+        Skip.If(forward == Conv3dForwardMode.Winograd && !Hermes.Operations.WinogradConvolution.IsSupported, "The Winograd convolution needs x64 with AVX2.");
+        var compared = run.AssertInferenceMatchesReference(forward, log.WriteLine);
+        Assert.True(compared >= Stages.Length + 2, $"Only {compared} tensors were compared.");
+    }
+
+    [SkippableTheory]
     [InlineData(ScalarType.Float32)]
     public void LossesMatchTheReference(ScalarType dtype)
     {

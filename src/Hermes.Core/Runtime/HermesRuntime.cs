@@ -51,6 +51,7 @@ public static partial class HermesRuntime
             options.Validate();
             _ = OneDnnGuard.ModeFromEnvironment(); // an invalid HERMES_ONEDNN_GUARD is an error, named here
             _ = HermesRuntimeOptions.Conv3dWeightGradientFromEnvironment(); // likewise HERMES_CONV3D_WEIGHT_GRADIENT
+            _ = HermesRuntimeOptions.Conv3dForwardFromEnvironment(); // and HERMES_CONV3D_FORWARD
 
             // oneDNN reads ONEDNN_MAX_CPU_ISA when it first dispatches a kernel. If LibTorch was loaded before Hermes.Core
             // (a torch call ahead of any Hermes call), a kernel may already have run: the cap is then not guaranteed.
@@ -86,7 +87,8 @@ public static partial class HermesRuntime
                 decision,
                 effective,
                 allocatorTuned,
-                UsesGemmWeightGradients(options.Conv3dWeightGradient, CpuInfo.Current, decision.IsaCap));
+                UsesGemmWeightGradients(options.Conv3dWeightGradient, CpuInfo.Current, decision.IsaCap),
+                WinogradMinChannels(options.Conv3dForward, CpuInfo.Current, decision.IsaCap));
 
             if (!effective)
             {
@@ -117,10 +119,49 @@ public static partial class HermesRuntime
         {
             Conv3dWeightGradientMode.Gemm => true,
             Conv3dWeightGradientMode.LibTorch => false,
-            _ => cpu.Architecture == System.Runtime.InteropServices.Architecture.X64 && (!cpu.HasAvx512F || (isaCap is { } cap && !cap.StartsWith("AVX512", StringComparison.OrdinalIgnoreCase) &&
-                !cap.StartsWith("AVX10", StringComparison.OrdinalIgnoreCase) && !cap.Equals("ALL", StringComparison.OrdinalIgnoreCase))),
+            _ => cpu.Architecture == System.Runtime.InteropServices.Architecture.X64 && OneDnnBelowAvx512(cpu, isaCap),
         };
     }
+
+    /// <summary>
+    /// The fewest channels (input and output) from which <see cref="Conv3dForwardMode.Auto"/> uses the Winograd convolution
+    /// while oneDNN runs below AVX-512: 32-channel layers gain 1.0–1.2× there, narrower ones lose (docs/performance.md).
+    /// </summary>
+    public const int WinogradMinChannelsCapped = 32;
+
+    /// <summary>
+    /// The fewest channels (input and output) from which <see cref="Conv3dForwardMode.Auto"/> uses the Winograd convolution
+    /// while oneDNN runs its AVX-512 kernels: 32-channel layers lose 10–20 % there, 64 and wider gain 1.2–2× (docs/performance.md).
+    /// </summary>
+    public const int WinogradMinChannelsUncapped = 64;
+
+    /// <summary>
+    /// Resolves <see cref="Conv3dForwardMode"/> to the fewest channels — the smaller of a layer's input and output channels —
+    /// for which inference convolutions use the Winograd path, or <see langword="null"/> for never. The Winograd path is
+    /// memory-bound on narrow layers (each tile becomes 64 values per channel), compute-bound and 3.4× lighter on wide ones:
+    /// <see cref="Conv3dForwardMode.Auto"/> means <see cref="WinogradMinChannelsCapped"/> on x64 with AVX2 while oneDNN runs
+    /// below AVX-512 (the guard's cap, a lower user cap, or no AVX-512F), <see cref="WinogradMinChannelsUncapped"/> when oneDNN
+    /// runs AVX-512, and never without AVX2; <see cref="Conv3dForwardMode.Winograd"/> means every layer it applies to.
+    /// </summary>
+    /// <param name="mode">The configured mode.</param>
+    /// <param name="cpu">The CPU.</param>
+    /// <param name="isaCap">The <c>ONEDNN_MAX_CPU_ISA</c> value in force, or <see langword="null"/>.</param>
+    public static int? WinogradMinChannels(Conv3dForwardMode mode, CpuInfo cpu, string? isaCap)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
+        var supported = cpu.Architecture == System.Runtime.InteropServices.Architecture.X64 && cpu.HasAvx2;
+        return mode switch
+        {
+            Conv3dForwardMode.LibTorch => null,
+            _ when !supported => null,
+            Conv3dForwardMode.Winograd => 1,
+            _ => OneDnnBelowAvx512(cpu, isaCap) ? WinogradMinChannelsCapped : WinogradMinChannelsUncapped,
+        };
+    }
+
+    private static bool OneDnnBelowAvx512(CpuInfo cpu, string? isaCap) =>
+        !cpu.HasAvx512F || (isaCap is { } cap && !cap.StartsWith("AVX512", StringComparison.OrdinalIgnoreCase) &&
+            !cap.StartsWith("AVX10", StringComparison.OrdinalIgnoreCase) && !cap.Equals("ALL", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Whether LibTorch's CPU library is already mapped into this process (Linux and Windows; false elsewhere).</summary>
     public static bool IsLibTorchLoaded()

@@ -30,6 +30,14 @@ public sealed class HermesRuntimeOptions
     /// </summary>
     public Conv3dWeightGradientMode Conv3dWeightGradient { get; set; } = Conv3dWeightGradientFromEnvironmentOrAuto();
 
+    /// <summary>
+    /// How Hermes' dense 3³ convolutions run their forward pass on the CPU when no gradient is recorded (inference). Defaults
+    /// to the value of <c>HERMES_CONV3D_FORWARD</c> (<c>auto</c>, <c>libtorch</c>, <c>winograd</c>), else
+    /// <see cref="Conv3dForwardMode.Auto"/>: the Winograd convolution where it is faster than oneDNN on this CPU
+    /// (docs/performance.md). Applied once, when LibTorch is first initialised.
+    /// </summary>
+    public Conv3dForwardMode Conv3dForward { get; set; } = Conv3dForwardFromEnvironmentOrAuto();
+
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public void Validate()
@@ -42,6 +50,12 @@ public sealed class HermesRuntimeOptions
         if (!Enum.IsDefined(OneDnnGuard))
         {
             throw new ArgumentOutOfRangeException(nameof(OneDnnGuard), OneDnnGuard, $"{nameof(HermesRuntimeOptions)}.{nameof(OneDnnGuard)} is not a defined {nameof(OneDnnGuardMode)}.");
+        }
+
+        if (!Enum.IsDefined(Conv3dForward))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Conv3dForward), Conv3dForward,
+                $"{nameof(HermesRuntimeOptions)}.{nameof(Conv3dForward)} is not a defined {nameof(Conv3dForwardMode)}.");
         }
 
         if (!Enum.IsDefined(Conv3dWeightGradient))
@@ -78,6 +92,36 @@ public sealed class HermesRuntimeOptions
         catch (InvalidOperationException)
         {
             return Conv3dWeightGradientMode.Auto; // reported by HermesRuntime.EnsureInitialized
+        }
+    }
+
+    /// <summary>The environment variable that sets <see cref="Conv3dForward"/>'s default.</summary>
+    public const string Conv3dForwardVariable = "HERMES_CONV3D_FORWARD";
+
+    /// <summary>Reads <see cref="Conv3dForwardVariable"/>; <see cref="Conv3dForwardMode.Auto"/> when unset.</summary>
+    /// <exception cref="InvalidOperationException">The variable holds an unknown value.</exception>
+    public static Conv3dForwardMode Conv3dForwardFromEnvironment()
+    {
+        var raw = Environment.GetEnvironmentVariable(Conv3dForwardVariable);
+        return raw?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "auto" => Conv3dForwardMode.Auto,
+            "libtorch" or "onednn" => Conv3dForwardMode.LibTorch,
+            "winograd" => Conv3dForwardMode.Winograd,
+            _ => throw new InvalidOperationException(
+                $"Environment variable {Conv3dForwardVariable}='{raw}' is not a convolution forward mode; expected 'auto', 'libtorch' or 'winograd'."),
+        };
+    }
+
+    private static Conv3dForwardMode Conv3dForwardFromEnvironmentOrAuto()
+    {
+        try
+        {
+            return Conv3dForwardFromEnvironment();
+        }
+        catch (InvalidOperationException)
+        {
+            return Conv3dForwardMode.Auto; // reported by HermesRuntime.EnsureInitialized
         }
     }
 }

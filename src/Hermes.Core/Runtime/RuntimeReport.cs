@@ -12,6 +12,9 @@ namespace Hermes.Runtime;
 /// <param name="RetainsFreedMemory">Whether glibc's allocator was tuned to keep freed blocks (<see cref="HermesRuntimeOptions.RetainFreedMemory"/>).</param>
 /// <param name="GemmWeightGradients">Whether Hermes' dense 3D convolutions compute weight gradients with the shifted-view GEMM
 /// (<see cref="HermesRuntimeOptions.Conv3dWeightGradient"/>, <see cref="Operations.GemmWeightGradientConvolution"/>).</param>
+/// <param name="WinogradMinChannels">The fewest channels (input and output) for which Hermes' dense 3³ convolutions run inference by
+/// Winograd F(2×2×2, 3×3×3), or <see langword="null"/> when they never do (<see cref="HermesRuntimeOptions.Conv3dForward"/>,
+/// <see cref="Operations.WinogradConvolution"/>).</param>
 public sealed record RuntimeReport(
     string TorchSharpVersion,
     string LibTorchPackage,
@@ -22,7 +25,8 @@ public sealed record RuntimeReport(
     OneDnnGuardDecision OneDnnGuard,
     bool OneDnnGuardEffective,
     bool RetainsFreedMemory = false,
-    bool GemmWeightGradients = false)
+    bool GemmWeightGradients = false,
+    int? WinogradMinChannels = null)
 {
     /// <summary>Key/value lines for display.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ToLines() =>
@@ -35,6 +39,12 @@ public sealed record RuntimeReport(
         new("CPU", $"{Cpu.Architecture} {Cpu.Vendor}".Trim()),
         new("CPU ISA", $"{Cpu.BestIsa} (AVX2 {(Cpu.HasAvx2 ? "yes" : "no")}, AVX-512F {(Cpu.HasAvx512F ? "yes" : "no")})"),
         new("Allocator", RetainsFreedMemory ? "glibc tuned: freed blocks retained" : "default"),
+        new("conv3d inference forward", WinogradMinChannels switch
+        {
+            null => "LibTorch",
+            <= 1 => "Winograd F(2³, 3³) (BLAS) for every dense 3³ layer",
+            { } min => $"Winograd F(2³, 3³) (BLAS) for dense 3³ layers with ≥ {min} channels in and out, LibTorch below",
+        }),
         new("conv3d weight gradients", GemmWeightGradients ? "shifted-view GEMM (BLAS)" : "LibTorch"),
         new("oneDNN guard", $"{OneDnnGuard.Mode}: {OneDnnGuard}{(OneDnnGuardEffective ? string.Empty : " — NOT in force: LibTorch was loaded before Hermes.Core")}"),
     ];
