@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 namespace Hermes.Operations;
 
 /// <summary>
@@ -82,6 +84,11 @@ internal static unsafe class WinogradTransforms
                     Store<TV, TLanes>(TLanes.Subtract(a1, a3), destination + ((48 + j) * positionStride), streaming);
                 }
             }
+        }
+
+        if (streaming)
+        {
+            Sse.StoreFence(); // non-temporal stores are weakly ordered: make them visible before the GEMM reads them
         }
     }
 
