@@ -15,7 +15,7 @@ namespace Hermes.Operations;
 /// <para>Why: LibTorch's float32 <c>conv3d</c> runs in oneDNN, which the oneDNN guard caps at AVX2 on AVX-512 CPUs
 /// (<see cref="OneDnnGuard"/>); there a Hermes-R forward at 128³ is convolution-bound at AVX2 throughput. The matrix products
 /// here run in LibTorch's BLAS, which <c>ONEDNN_MAX_CPU_ISA</c> does not cap, on 3.4× fewer multiplications. Measured per
-/// layer on a 2-core Xeon (docs/performance.md): 1.2–3.6× faster than capped oneDNN from 32 channels in and out, and
+/// layer on a 2-core Xeon (docs/performance.md): 1.0–2.9× faster than capped oneDNN from 32 channels in and out, and
 /// 1.2–2.1× faster than uncapped oneDNN from 64; narrower layers are memory-bound here (a tile's 8 voxels become 64
 /// transformed values per channel) and lose, so <see cref="Conv3dForwardMode.Auto"/> leaves them to oneDNN
 /// (<see cref="HermesRuntime.WinogradMinChannels"/>).</para>
