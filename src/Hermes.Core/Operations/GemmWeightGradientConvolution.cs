@@ -55,7 +55,7 @@ public static class GemmWeightGradientConvolution
 
         var previous = threadOverride;
         threadOverride = mode == Conv3dWeightGradientMode.Auto ? null : mode;
-        return new OverrideScope(previous);
+        return new ThreadOverrideScope(() => threadOverride = previous);
     }
 
     /// <summary>
@@ -194,19 +194,5 @@ public static class GemmWeightGradientConvolution
         }
 
         return weight.shape[2] / 2;
-    }
-
-    private sealed class OverrideScope(Conv3dWeightGradientMode? previous) : IDisposable
-    {
-        private bool disposed;
-
-        public void Dispose()
-        {
-            if (!disposed)
-            {
-                threadOverride = previous;
-                disposed = true;
-            }
-        }
     }
 }

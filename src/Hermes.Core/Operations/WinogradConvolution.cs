@@ -68,7 +68,7 @@ public static class WinogradConvolution
 
         var previous = threadOverride;
         threadOverride = mode == Conv3dForwardMode.Auto ? null : mode;
-        return new OverrideScope(previous);
+        return new ThreadOverrideScope(() => threadOverride = previous);
     }
 
     /// <summary>Whether this process can run the Winograd path at all (x64 with AVX2).</summary>
@@ -240,20 +240,6 @@ public static class WinogradConvolution
                 $"The Winograd convolution handles batch items of under 2 GiB in and out; [{string.Join(", ", input.shape)}] with {weight.shape[0]} " +
                 "output channels is larger: use conv3d.",
                 nameof(input));
-        }
-    }
-
-    private sealed class OverrideScope(Conv3dForwardMode? previous) : IDisposable
-    {
-        private bool disposed;
-
-        public void Dispose()
-        {
-            if (!disposed)
-            {
-                threadOverride = previous;
-                disposed = true;
-            }
         }
     }
 }
