@@ -8,26 +8,26 @@ namespace Hermes.Operations;
 
 /// <summary>
 /// A dense 3³ convolution with stride 1 and padding 1 (no groups, no bias) computed with the Winograd algorithm
-/// F(2×2×2, 3×3×3) on the CPU, for inference: 64 multiplications per 2×2×2 output tile instead of 216, as 64 batched matrix
-/// products in LibTorch's BLAS between tile transforms written here with SIMD.
+/// F(2×2×2, 3×3×3) on the CPU, for inference: 64 multiplications per 2×2×2 output tile instead of 216, between tile
+/// transforms and multiply-adds written here with SIMD.
 /// </summary>
 /// <remarks>
 /// <para>Why: LibTorch's float32 <c>conv3d</c> runs in oneDNN, which the oneDNN guard caps at AVX2 on AVX-512 CPUs
-/// (<see cref="OneDnnGuard"/>); there a Hermes-R forward at 128³ is convolution-bound at AVX2 throughput. The matrix products
-/// here run in LibTorch's BLAS, which <c>ONEDNN_MAX_CPU_ISA</c> does not cap, on 3.4× fewer multiplications. Measured per
-/// layer on a 2-core Xeon (docs/performance.md): 1.0–2.9× faster than capped oneDNN from 32 channels in and out, and
-/// 1.2–2.1× faster than uncapped oneDNN from 64; narrower layers are memory-bound here (a tile's 8 voxels become 64
-/// transformed values per channel) and lose, so <see cref="Conv3dForwardMode.Auto"/> leaves them to oneDNN
-/// (<see cref="HermesRuntime.WinogradMinChannels"/>).</para>
-/// <para>How: the input is split into even and odd voxels along x; for each slab of tile rows (bounded to
-/// <see cref="SlabBytes"/> of transformed tiles and products) every channel's 4×4×4 patches are transformed to
-/// <c>V[ξ, C_in, tiles]</c>, multiplied as <c>M[ξ] = U[ξ] · V[ξ]</c> with the transformed weight <c>U[ξ, C_out, C_in]</c>
-/// (one <c>bmm</c>), and each output channel's products are transformed back into its 2×2×2 voxels
-/// (<see cref="WinogradTransforms"/>).</para>
+/// (<see cref="OneDnnGuard"/>); there a Hermes-R forward at 128³ is convolution-bound at AVX2 throughput. Here the
+/// arithmetic is 3.4× lighter and not capped. Measured per layer on a 2-core Xeon (docs/performance.md): from 16 channels
+/// in and out 1.9–3.4× faster than capped oneDNN and 1.5–2.1× faster than uncapped oneDNN, so
+/// <see cref="Conv3dForwardMode.Auto"/> uses it from 16 channels (<see cref="HermesRuntime.WinogradMinChannels"/>).</para>
+/// <para>How: layers up to <see cref="WinogradBlockedConvolution.MaxChannelProduct"/> input × output channels run block by
+/// block in the cache (<see cref="WinogradBlockedConvolution"/>: one register of tiles at a time, transformed, multiplied
+/// and transformed back by each thread). Wider layers run in slabs of tile rows (bounded to <see cref="SlabBytes"/> of
+/// transformed tiles and products): the input is split into even and odd voxels along x, every channel's 4×4×4 patches are
+/// transformed to <c>V[ξ, C_in, tiles]</c>, multiplied as <c>M[ξ] = U[ξ] · V[ξ]</c> with the transformed weight
+/// <c>U[ξ, C_out, C_in]</c> (one <c>bmm</c> in LibTorch's BLAS), and each output channel's products are transformed back
+/// into its 2×2×2 voxels (<see cref="WinogradTransforms"/>).</para>
 /// <para>Numerics: the transforms only add and subtract (and the weight transform halves), so float32 results agree
 /// with float64 to ~3e-7 relative — closer than oneDNN's direct convolution (~1e-6; <c>WinogradConvolutionTests</c>).</para>
-/// <para>Scope: CPU float32 tensors, x64 with AVX2 (AVX-512 when the width allows), D and H even, W a multiple of 16, each
-/// batch item's input and output under 2 GiB, and no gradient to record — training keeps LibTorch's forward, whose
+/// <para>Scope: CPU float32 tensors, x64 with AVX2 and FMA (AVX-512 when the width allows), D and H even, W a multiple of 16,
+/// each batch item's input and output under 2 GiB, and no gradient to record — training keeps LibTorch's forward, whose
 /// backward it needs. <see cref="Applies"/> checks all of it; other convolutions stay <c>conv3d</c>.</para>
 /// </remarks>
 public static class WinogradConvolution
@@ -71,8 +71,8 @@ public static class WinogradConvolution
         return new ThreadOverrideScope(() => threadOverride = previous);
     }
 
-    /// <summary>Whether this process can run the Winograd path at all (x64 with AVX2).</summary>
-    public static bool IsSupported => Avx2.IsSupported;
+    /// <summary>Whether this process can run the Winograd path at all (x64 with AVX2 and FMA).</summary>
+    public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>
     /// Whether <see cref="Convolve"/> should replace <c>conv3d(input, weight, stride, padding, groups)</c> here: no gradient
@@ -114,8 +114,14 @@ public static class WinogradConvolution
     /// <param name="weight">A CPU float32 weight <c>[C_out, C_in, 3, 3, 3]</c>.</param>
     /// <returns>The convolution's output <c>[B, C_out, D, H, W]</c>.</returns>
     /// <exception cref="ArgumentException">The shapes, dtypes or device do not fit.</exception>
-    /// <exception cref="PlatformNotSupportedException">The CPU has no AVX2 (<see cref="IsSupported"/>).</exception>
-    public static Tensor Convolve(Tensor input, Tensor weight) => ConvolveInSlabs(input, weight, SlabBytes);
+    /// <exception cref="PlatformNotSupportedException">The CPU has no AVX2 or FMA (<see cref="IsSupported"/>).</exception>
+    public static Tensor Convolve(Tensor input, Tensor weight)
+    {
+        Validate(input, weight);
+        return input.shape[1] * weight.shape[0] <= WinogradBlockedConvolution.MaxChannelProduct
+            ? WinogradBlockedConvolution.Convolve(input, weight)
+            : ConvolveInSlabs(input, weight, SlabBytes);
+    }
 
     /// <summary><see cref="Convolve"/> with slabs of at most <paramref name="slabBytes"/> (at least one tile row).</summary>
     internal static unsafe Tensor ConvolveInSlabs(Tensor input, Tensor weight, long slabBytes)
@@ -219,7 +225,7 @@ public static class WinogradConvolution
         ArgumentNullException.ThrowIfNull(weight);
         if (!IsSupported)
         {
-            throw new PlatformNotSupportedException("The Winograd convolution needs an x64 CPU with AVX2.");
+            throw new PlatformNotSupportedException("The Winograd convolution needs an x64 CPU with AVX2 and FMA.");
         }
 
         if (input.dim() != 5 || weight.dim() != 5 || weight.shape[1] != input.shape[1] || weight.shape[2] != 3 || weight.shape[3] != 3 ||

@@ -30,6 +30,14 @@ internal unsafe interface IWinogradLanes<TVector>
     /// <summary>Stores <c>destination[2i] = even[i]</c>, <c>destination[2i + 1] = odd[i]</c> (2 · <see cref="Count"/> floats).</summary>
     static abstract void StoreInterleaved(TVector even, TVector odd, float* destination);
 
+    /// <summary>
+    /// Splits the 2 · <see cref="Count"/> floats <c>first, second</c> into their even-indexed and odd-indexed elements, in order.
+    /// </summary>
+    static abstract void Deinterleave(TVector first, TVector second, out TVector evens, out TVector odds);
+
+    /// <summary>Lane-wise <c>accumulator + x · *scalar</c> in one fused multiply-add.</summary>
+    static abstract TVector MultiplyAddBroadcast(TVector x, float* scalar, TVector accumulator);
+
     /// <summary>Lane-wise a + b.</summary>
     static abstract TVector Add(TVector a, TVector b);
 
@@ -58,6 +66,16 @@ internal readonly unsafe struct WinogradLanes256 : IWinogradLanes<Vector256<floa
         Vector256.Store(Avx.Permute2x128(low, high, 0x31), destination + 8);
     }
 
+    public static void Deinterleave(Vector256<float> first, Vector256<float> second, out Vector256<float> evens, out Vector256<float> odds)
+    {
+        // Within 128-bit lanes: f0 f2 s0 s2 | f4 f6 s4 s6, then the 64-bit pairs reordered to f0 f2 f4 f6 s0 s2 s4 s6.
+        evens = Avx2.Permute4x64(Avx.Shuffle(first, second, 0x88).AsDouble(), 0xD8).AsSingle();
+        odds = Avx2.Permute4x64(Avx.Shuffle(first, second, 0xDD).AsDouble(), 0xD8).AsSingle();
+    }
+
+    public static Vector256<float> MultiplyAddBroadcast(Vector256<float> x, float* scalar, Vector256<float> accumulator) =>
+        Fma.MultiplyAdd(x, Vector256.Create(*scalar), accumulator);
+
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 
     public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
@@ -84,6 +102,16 @@ internal readonly unsafe struct WinogradLanes512 : IWinogradLanes<Vector512<floa
         Vector512.Store(Avx512F.PermuteVar16x32x2(even, first, odd), destination);
         Vector512.Store(Avx512F.PermuteVar16x32x2(even, second, odd), destination + 16);
     }
+
+    public static void Deinterleave(Vector512<float> first, Vector512<float> second, out Vector512<float> evens, out Vector512<float> odds)
+    {
+        // Indices 0–15 pick from first, 16–31 from second.
+        evens = Avx512F.PermuteVar16x32x2(first, Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30), second);
+        odds = Avx512F.PermuteVar16x32x2(first, Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), second);
+    }
+
+    public static Vector512<float> MultiplyAddBroadcast(Vector512<float> x, float* scalar, Vector512<float> accumulator) =>
+        Avx512F.FusedMultiplyAdd(x, Vector512.Create(*scalar), accumulator);
 
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 

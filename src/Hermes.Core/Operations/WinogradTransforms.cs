@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Hermes.Operations;
@@ -30,6 +31,7 @@ internal static unsafe class WinogradTransforms
     /// <param name="positionStride">Floats between two positions ξ of the same tile.</param>
     /// <param name="tiling">The volume and the rows to transform.</param>
     /// <param name="streaming">Store past the cache (slabs too large for it to keep for the GEMM).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformInput<TV, TLanes>(float* even, float* odd, float* tiles, long positionStride, in WinogradTiling tiling, bool streaming)
         where TV : unmanaged
         where TLanes : IWinogradLanes<TV>
@@ -115,6 +117,7 @@ internal static unsafe class WinogradTransforms
     /// <param name="output">This output channel's volume <c>[D, H, W]</c>.</param>
     /// <param name="positionStride">Floats between two positions ξ of the same tile.</param>
     /// <param name="tiling">The volume and the rows to write.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformOutput<TV, TLanes>(float* products, float* output, long positionStride, in WinogradTiling tiling)
         where TV : unmanaged
         where TLanes : IWinogradLanes<TV>

@@ -10,7 +10,7 @@ public enum Conv3dForwardMode
     /// On x64 with AVX2: <see cref="Winograd"/> for layers with at least <see cref="HermesRuntime.WinogradMinChannelsCapped"/>
     /// input and output channels while oneDNN runs below AVX-512 (the oneDNN guard's cap, a lower <c>ONEDNN_MAX_CPU_ISA</c>, or
     /// a CPU without AVX-512), and at least <see cref="HermesRuntime.WinogradMinChannelsUncapped"/> when oneDNN runs its
-    /// AVX-512 kernels — where it measured faster (<see cref="HermesRuntime.WinogradMinChannels"/>); <see cref="LibTorch"/>
+    /// AVX-512 kernels (both 16) — where it measured faster (<see cref="HermesRuntime.WinogradMinChannels"/>); <see cref="LibTorch"/>
     /// elsewhere. The default.
     /// </summary>
     Auto = 0,

@@ -125,20 +125,21 @@ public static partial class HermesRuntime
 
     /// <summary>
     /// The fewest channels (input and output) from which <see cref="Conv3dForwardMode.Auto"/> uses the Winograd convolution
-    /// while oneDNN runs below AVX-512: 32-channel layers gain 1.0–1.2× there, narrower ones lose (docs/performance.md).
+    /// while oneDNN runs below AVX-512: from 16 channels it measured 1.9–3.4× faster than oneDNN's AVX2 kernels there (also with
+    /// 256-bit registers only, as on an AVX2 CPU: 1.6–1.9×; docs/performance.md).
     /// </summary>
-    public const int WinogradMinChannelsCapped = 32;
+    public const int WinogradMinChannelsCapped = 16;
 
     /// <summary>
     /// The fewest channels (input and output) from which <see cref="Conv3dForwardMode.Auto"/> uses the Winograd convolution
-    /// while oneDNN runs its AVX-512 kernels: 32-channel layers lose 10–20 % there, 64 and wider gain 1.2–2× (docs/performance.md).
+    /// while oneDNN runs its AVX-512 kernels: from 16 channels it measured 1.5–2.1× faster than oneDNN there (docs/performance.md).
     /// </summary>
-    public const int WinogradMinChannelsUncapped = 64;
+    public const int WinogradMinChannelsUncapped = 16;
 
     /// <summary>
     /// Resolves <see cref="Conv3dForwardMode"/> to the fewest channels — the smaller of a layer's input and output channels —
-    /// for which inference convolutions use the Winograd path, or <see langword="null"/> for never. The Winograd path is
-    /// memory-bound on narrow layers (each tile becomes 64 values per channel), compute-bound and 3.4× lighter on wide ones:
+    /// for which inference convolutions use the Winograd path, or <see langword="null"/> for never (3.4× fewer multiplications;
+    /// below 16 channels a layer is too small to gain and was not measured):
     /// <see cref="Conv3dForwardMode.Auto"/> means <see cref="WinogradMinChannelsCapped"/> on x64 with AVX2 while oneDNN runs
     /// below AVX-512 (the guard's cap, a lower user cap, or no AVX-512F), <see cref="WinogradMinChannelsUncapped"/> when oneDNN
     /// runs AVX-512, and never without AVX2; <see cref="Conv3dForwardMode.Winograd"/> means every layer it applies to.

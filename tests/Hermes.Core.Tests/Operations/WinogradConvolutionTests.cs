@@ -8,35 +8,86 @@ namespace Hermes.Core.Tests.Operations;
 /// <summary>
 /// The Winograd F(2×2×2, 3×3×3) convolution computes LibTorch's <c>conv3d</c> with padding 1: in float32 within 1e-6 of the
 /// float64 result (closer than <c>conv3d</c>'s own float32), for channel counts ≡ 8 (mod 16), odd channel counts, batches,
-/// non-cubic volumes, volumes two voxels thin (every tile on the border), both register widths and any slab size; and the
-/// switch applies only where it should.
+/// non-cubic volumes, volumes two voxels thin (every tile on the border), both computation paths (blocked and slabs), both
+/// register widths and any slab size; and the switch applies only where it should.
 /// </summary>
 public sealed class WinogradConvolutionTests
 {
-    public static TheoryData<long[], int> Shapes => new()
+    /// <summary>The computation paths: blocked with 512-bit registers (where the CPU has AVX-512), blocked with 256-bit, slabs.</summary>
+    public enum Path
     {
-        { [2, 24, 4, 6, 16], 8 },  // batch 2, non-cubic, input channels ≡ 8 (mod 16), 8 tiles per row (256-bit lanes)
-        { [1, 8, 8, 8, 32], 24 },  // output channels ≡ 8 (mod 16), 16 tiles per row (512-bit lanes where AVX-512 runs)
-        { [1, 5, 2, 2, 48], 3 },   // odd channel counts, a 2×2 cross-section: every tile reads the zero padding
-        { [1, 3, 6, 4, 64], 7 },   // 32 tiles per row
-    };
+        Blocked,
+        Blocked256,
+        Slabs,
+    }
+
+    public static TheoryData<long[], int, Path> Shapes()
+    {
+        var shapes = new (long[] Shape, int OutChannels)[]
+        {
+            ([2, 24, 4, 6, 16], 8),   // batch 2, non-cubic, input channels ≡ 8 (mod 16), 8 tiles per row (256-bit lanes only)
+            ([1, 8, 8, 8, 32], 24),   // output channels ≡ 8 (mod 16), 16 tiles per row (one 512-bit block)
+            ([1, 5, 2, 2, 48], 3),    // odd channel counts, a 2×2 cross-section: every tile reads the zero padding
+            ([1, 3, 6, 4, 64], 7),    // 32 tiles per row: several blocks per row
+            ([1, 17, 4, 2, 64], 33),  // output channels one past two 16-channel blocks
+        };
+        var data = new TheoryData<long[], int, Path>();
+        foreach (var (shape, outChannels) in shapes)
+        {
+            foreach (var path in Enum.GetValues<Path>())
+            {
+                data.Add(shape, outChannels, path);
+            }
+        }
+
+        return data;
+    }
 
     [SkippableTheory]
     [MemberData(nameof(Shapes))]
-    public void Float32AgreesWithFloat64ConvolutionMoreCloselyThanConv3d(long[] shape, int outChannels)
+    public void Float32AgreesWithFloat64ConvolutionMoreCloselyThanConv3d(long[] shape, int outChannels, Path path)
     {
         RequireSupport();
         using var scope = NewDisposeScope();
         var (x, w) = Inputs(shape, outChannels);
         var exact = nn.functional.conv3d(x.to(float64), w.to(float64), padding: [1, 1, 1]);
-        var ours = WinogradConvolution.Convolve(x, w);
+        var ours = path switch
+        {
+            Path.Blocked => WinogradBlockedConvolution.Convolve(x, w),
+            Path.Blocked256 => WinogradBlockedConvolution.Convolve(x, w, allowWide: false),
+            _ => WinogradConvolution.ConvolveInSlabs(x, w, WinogradConvolution.SlabBytes),
+        };
         Assert.Equal(exact.shape, ours.shape);
         Assert.Equal(ScalarType.Float32, ours.dtype);
         var scale = exact.abs().max().item<double>();
         var error = (ours.to(float64) - exact).abs().max().item<double>();
         var libTorchError = (nn.functional.conv3d(x, w, padding: [1, 1, 1]).to(float64) - exact).abs().max().item<double>();
-        Assert.True(error <= 1e-6 * scale, $"max |Winograd − f64| = {error:G3} (scale {scale:G3})");
-        Assert.True(error <= 2 * libTorchError + (1e-7 * scale), $"Winograd error {error:G3} against conv3d's own float32 error {libTorchError:G3}");
+        Assert.True(error <= 1e-6 * scale, $"{path}: max |Winograd − f64| = {error:G3} (scale {scale:G3})");
+        Assert.True(error <= 2 * libTorchError + (1e-7 * scale), $"{path}: Winograd error {error:G3} against conv3d's own float32 error {libTorchError:G3}");
+    }
+
+    [SkippableFact]
+    public void ConvolveTakesTheBlockedPathForNarrowLayersAndSlabsForWideOnesWithEqualResults()
+    {
+        RequireSupport();
+        using var scope = NewDisposeScope();
+
+        // 96 · 128 input × output channels is past the blocked path's limit: Convolve runs slabs. Non-contiguous input on both.
+        foreach (var (inChannels, outChannels) in new[] { (96, 128), (40, 24) })
+        {
+            var (x, w) = Inputs([1, inChannels, 4, 16, 4], outChannels);
+            x = x.transpose(3, 4); // [1, C, 4, 16, 4] → [1, C, 4, 4, 16], not contiguous
+            Assert.False(x.is_contiguous());
+            var blocked = inChannels * outChannels <= WinogradBlockedConvolution.MaxChannelProduct;
+            Assert.Equal(outChannels == 24, blocked);
+            var exact = nn.functional.conv3d(x.to(float64), w.to(float64), padding: [1, 1, 1]);
+            var scale = exact.abs().max().item<double>();
+            foreach (var result in new[] { WinogradConvolution.Convolve(x, w), WinogradBlockedConvolution.Convolve(x, w), WinogradConvolution.ConvolveInSlabs(x, w, WinogradConvolution.SlabBytes) })
+            {
+                var error = (result.to(float64) - exact).abs().max().item<double>();
+                Assert.True(error <= 1e-6 * scale, $"{inChannels}→{outChannels}: max |Δ| = {error:G3} (scale {scale:G3})");
+            }
+        }
     }
 
     [SkippableTheory]
@@ -123,10 +174,10 @@ public sealed class WinogradConvolutionTests
     }
 
     [Theory]
-    [InlineData(Conv3dForwardMode.Auto, true, "AVX2", 32)]                // the guard's cap on an AVX-512 CPU
-    [InlineData(Conv3dForwardMode.Auto, true, null, 64)]                  // uncapped AVX-512: wider layers only
-    [InlineData(Conv3dForwardMode.Auto, true, "AVX512_CORE", 64)]         // a user's AVX-512 cap
-    [InlineData(Conv3dForwardMode.Auto, false, null, 32)]                 // an AVX2-only CPU: oneDNN's AVX2 kernels
+    [InlineData(Conv3dForwardMode.Auto, true, "AVX2", 16)]                // the guard's cap on an AVX-512 CPU
+    [InlineData(Conv3dForwardMode.Auto, true, null, 16)]                  // uncapped AVX-512
+    [InlineData(Conv3dForwardMode.Auto, true, "AVX512_CORE", 16)]         // a user's AVX-512 cap
+    [InlineData(Conv3dForwardMode.Auto, false, null, 16)]                 // an AVX2-only CPU: oneDNN's AVX2 kernels
     [InlineData(Conv3dForwardMode.LibTorch, false, null, null)]
     [InlineData(Conv3dForwardMode.Winograd, true, null, 1)]
     public void AutoUsesWinogradWhereItIsFasterThanOneDnn(Conv3dForwardMode mode, bool avx512, string? cap, int? expected)
@@ -166,7 +217,7 @@ public sealed class WinogradConvolutionTests
     private static void RequireSupport()
     {
         HermesRuntime.EnsureInitialized();
-        Skip.IfNot(WinogradConvolution.IsSupported, "The Winograd convolution needs an x64 CPU with AVX2.");
+        Skip.IfNot(WinogradConvolution.IsSupported, "The Winograd convolution needs an x64 CPU with AVX2 and FMA.");
     }
 
     private static (Tensor X, Tensor W) Inputs(long[] shape, int outChannels)
