@@ -16,8 +16,8 @@ namespace Hermes.Operations;
 /// <remarks>
 /// Why not one large matrix product per position: F(2×2×2, 3×3×3) turns each 2×2×2 tile into 64 transformed values, 8× the
 /// input, so the transformed tiles of a volume do not fit in any cache, and at narrow channel counts writing and reading them
-/// back costs more than the arithmetic (measured 2026-11-30, 32→32 channels at 128³ under the AVX2 cap: 0.80 s through slabs
-/// and <c>bmm</c> against 0.42 s blocked; docs/performance.md). Blocked, a block's transformed values (64 · C_in registers) and
+/// back costs more than the arithmetic (measured 2026-11-30, 32→32 channels at 128³ under the AVX2 cap: 0.69 s through slabs
+/// and <c>bmm</c> against 0.27 s blocked; docs/performance.md). Blocked, a block's transformed values (64 · C_in registers) and
 /// products (64 · C_out) stay in the core's L2.
 /// </remarks>
 [SkipLocalsInit]
@@ -30,7 +30,7 @@ internal static unsafe class WinogradBlockedConvolution
     /// The most input × output channels for which <see cref="WinogradConvolution"/> takes this path: wider layers' transformed
     /// weights (64 · C_in · C_out floats, 2 MiB here) no longer stay in the cache from one block to the next, and the slab path
     /// with one matrix product per position measured as fast or faster there (2026-11-30, 2-core Xeon: 128→128 at 32³ 1.0–1.4×,
-    /// 192→128 at 64³ 1.0–1.2×, 256→256 at 16³ 2.6× faster by slabs; 96→64 at 128³ 1.2–1.3× and 64→64 at 64³ 1.6× faster blocked).
+    /// 192→128 at 64³ 1.0–1.2×, 256→256 at 16³ 2.6× faster by slabs; 96→64 at 128³ 1.1–1.3× and 64→64 at 64³ 1.6–1.7× faster blocked).
     /// </summary>
     public const long MaxChannelProduct = 64 * 128;
 
@@ -65,13 +65,15 @@ internal static unsafe class WinogradBlockedConvolution
         var output = empty([batch, outChannels, d, h, w], dtype: ScalarType.Float32);
         var split = empty([d * h * inChannels * 2 * rowLength], dtype: ScalarType.Float32);
         var zeroRow = zeros([(2 * rowLength) + TLanes.Count], dtype: ScalarType.Float32);
-        nint weightsBase = (nint)DataPointer(weights), splitBase = (nint)DataPointer(split), zeroBase = (nint)DataPointer(zeroRow);
+        var weightsBase = (nint)WinogradConvolution.DataPointer(weights);
+        var splitBase = (nint)WinogradConvolution.DataPointer(split);
+        var zeroBase = (nint)WinogradConvolution.DataPointer(zeroRow);
         for (long n = 0; n < batch; n++)
         {
             using var item = NewDisposeScope();
             var itemOutput = output[n];
-            WinogradRowSplit.Split<TV, TLanes>(DataPointer(x[n]), (float*)splitBase, inChannels, d, h, w, threads);
-            var outputBase = (nint)DataPointer(itemOutput);
+            WinogradRowSplit.Split<TV, TLanes>(WinogradConvolution.DataPointer(x[n]), (float*)splitBase, inChannels, d, h, w, threads);
+            var outputBase = (nint)WinogradConvolution.DataPointer(itemOutput);
             long next = 0;
             Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, _ =>
             {
@@ -154,14 +156,6 @@ internal static unsafe class WinogradBlockedConvolution
             {
                 WinogradBlockTransforms.TransformOutput<TV, TLanes>(products + k, t.ProductStride, outputRow + (k * volume) + (2 * tx), t.Width, plane);
             }
-        }
-    }
-
-    private static float* DataPointer(Tensor tensor)
-    {
-        fixed (byte* bytes = tensor.bytes)
-        {
-            return (float*)bytes; // LibTorch's memory: not moved by the GC, alive while the tensor is
         }
     }
 

@@ -15,7 +15,7 @@ namespace Hermes.Operations;
 /// <para>Why: LibTorch's float32 <c>conv3d</c> runs in oneDNN, which the oneDNN guard caps at AVX2 on AVX-512 CPUs
 /// (<see cref="OneDnnGuard"/>); there a Hermes-R forward at 128³ is convolution-bound at AVX2 throughput. Here the
 /// arithmetic is 3.4× lighter and not capped. Measured per layer on a 2-core Xeon (docs/performance.md): from 16 channels
-/// in and out 1.9–3.4× faster than capped oneDNN and 1.5–2.1× faster than uncapped oneDNN, so
+/// in and out 2.4–4.8× faster than capped oneDNN and 1.5–2.1× faster than uncapped oneDNN, so
 /// <see cref="Conv3dForwardMode.Auto"/> uses it from 16 channels (<see cref="HermesRuntime.WinogradMinChannels"/>).</para>
 /// <para>How: layers up to <see cref="WinogradBlockedConvolution.MaxChannelProduct"/> input × output channels run block by
 /// block in the cache (<see cref="WinogradBlockedConvolution"/>: one register of tiles at a time, transformed, multiplied
@@ -211,7 +211,8 @@ public static class WinogradConvolution
         return u.reshape(WinogradTransforms.Positions, weight.shape[0], weight.shape[1]).contiguous().MoveToOuterDisposeScope();
     }
 
-    private static unsafe float* DataPointer(Tensor tensor)
+    /// <summary>The first float of a CPU float32 tensor's data (LibTorch's memory: not moved by the GC, alive while the tensor is).</summary>
+    internal static unsafe float* DataPointer(Tensor tensor)
     {
         fixed (byte* bytes = tensor.bytes)
         {

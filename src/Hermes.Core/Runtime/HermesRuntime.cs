@@ -125,8 +125,8 @@ public static partial class HermesRuntime
 
     /// <summary>
     /// The fewest channels (input and output) from which <see cref="Conv3dForwardMode.Auto"/> uses the Winograd convolution
-    /// while oneDNN runs below AVX-512: from 16 channels it measured 1.9–3.4× faster than oneDNN's AVX2 kernels there (also with
-    /// 256-bit registers only, as on an AVX2 CPU: 1.6–1.9×; docs/performance.md).
+    /// while oneDNN runs below AVX-512: from 16 channels it measured 2.4–4.8× faster than oneDNN's AVX2 kernels there (also with
+    /// 256-bit registers only, as on an AVX2 CPU: 1.5–1.9×; docs/performance.md).
     /// </summary>
     public const int WinogradMinChannelsCapped = 16;
 
