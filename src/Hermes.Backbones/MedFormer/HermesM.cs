@@ -1,10 +1,12 @@
 using Hermes.Abstractions;
+using Hermes.Priors.Fusion;
 using Hermes.Priors.Heads;
 using Hermes.Runtime;
 
 namespace Hermes.Backbones;
 
-/// <summary>Builds Hermes-M exactly as published (reference §6): state-dict names equal the reference's.</summary>
+/// <summary>Builds Hermes-M exactly as published (reference §6): state-dict names equal the reference's; the task prior tables start as
+/// <see cref="HermesMOptions.TaskPriorInitialization"/> says.</summary>
 public static class HermesM
 {
     /// <summary>Creates a randomly initialised Hermes-M (47,129,990 parameters with the default options).</summary>
@@ -30,6 +32,8 @@ public static class HermesM
             builder.WithModalityHead("mod_out", new ModalityClassifier(width, options.ModalityCount));
         }
 
-        return builder.Build();
+        var model = builder.Build();
+        TaskPriorInitializer.Apply(model, options.TaskPriorInitialization);
+        return model;
     }
 }

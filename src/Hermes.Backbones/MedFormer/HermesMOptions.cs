@@ -15,6 +15,13 @@ public sealed record HermesMOptions
     /// <summary>Tokens per modality l (10).</summary>
     public int TokensPerModality { get; init; } = 10;
 
+    /// <summary>
+    /// How the task prior tables start (default <see cref="Priors.Fusion.TaskPriorInitialization.UnitNormal"/>; the
+    /// reference's is <see cref="Priors.Fusion.TaskPriorInitialization.XavierUniform"/>). Only training from scratch
+    /// depends on it: loaded weights replace the tables.
+    /// </summary>
+    public Priors.Fusion.TaskPriorInitialization TaskPriorInitialization { get; init; } = Priors.Fusion.TaskPriorInitialization.UnitNormal;
+
     /// <summary>Whether to add the deep-supervision head on up2 (<c>aux_classifier</c>; true in the published model).</summary>
     public bool AuxiliaryHead { get; init; } = true;
 

@@ -5,7 +5,8 @@ using Hermes.Runtime;
 
 namespace Hermes.Backbones;
 
-/// <summary>Builds Hermes-R exactly as published (reference §2–§5): state-dict names equal the reference's.</summary>
+/// <summary>Builds Hermes-R exactly as published (reference §2–§5): state-dict names equal the reference's; the task prior tables start as
+/// <see cref="HermesROptions.TaskPriorInitialization"/> says.</summary>
 public static class HermesR
 {
     private static readonly (string Stage, string Name)[] FusionPoints =
@@ -49,6 +50,8 @@ public static class HermesR
             builder.WithModalityHead("mod_out", new ModalityClassifier(width, options.ModalityCount));
         }
 
-        return builder.Build();
+        var model = builder.Build();
+        TaskPriorInitializer.Apply(model, options.TaskPriorInitialization);
+        return model;
     }
 }

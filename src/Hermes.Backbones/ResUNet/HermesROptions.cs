@@ -15,6 +15,13 @@ public sealed record HermesROptions
     /// <summary>Tokens per modality l (10).</summary>
     public int TokensPerModality { get; init; } = 10;
 
+    /// <summary>
+    /// How the task prior tables start (default <see cref="Priors.Fusion.TaskPriorInitialization.UnitNormal"/>; the
+    /// reference's is <see cref="Priors.Fusion.TaskPriorInitialization.XavierUniform"/>). Only training from scratch
+    /// depends on it: loaded weights replace the tables.
+    /// </summary>
+    public Priors.Fusion.TaskPriorInitialization TaskPriorInitialization { get; init; } = Priors.Fusion.TaskPriorInitialization.UnitNormal;
+
     /// <summary>Attention blocks of the fusions after down2, down3, down4, up1, up2 ([2, 2, 4, 2, 2]).</summary>
     public IReadOnlyList<int> FusionBlocks { get; init; } = [2, 2, 4, 2, 2];
 

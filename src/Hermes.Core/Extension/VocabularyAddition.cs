@@ -4,7 +4,7 @@ namespace Hermes.Extension;
 /// <param name="Name">The new name.</param>
 /// <param name="InitFrom">
 /// An existing name whose prior rows (and, for a modality, modality-head output) the new entry starts from;
-/// <see langword="null"/> for a random initialisation with the reference scheme (Xavier-uniform).
+/// <see langword="null"/> for a random initialisation (as the model builder initialises new tables).
 /// </param>
 public sealed record VocabularyAddition(string Name, string? InitFrom = null)
 {

@@ -10,7 +10,7 @@ namespace Hermes.Extension;
 /// <summary>
 /// Appends tasks and modalities to a trained <see cref="UniversalSegmenter"/>: every prior table of every scale (the
 /// fusion layers' and any backbone-internal pools such as Hermes-M's) and the modality head's output grow, every existing
-/// weight is copied, and the new rows are initialised randomly (the reference's Xavier-uniform scheme) or copied from a
+/// weight is copied, and the new rows are initialised randomly (as the builder initialises a new model's tables) or copied from a
 /// named existing task or modality.
 /// </summary>
 /// <remarks>

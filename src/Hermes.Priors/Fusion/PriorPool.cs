@@ -8,7 +8,8 @@ namespace Hermes.Priors.Fusion;
 
 /// <summary>
 /// Learnable task table <c>[tn + 1, dim]</c> (last row = null token) and modality table <c>[mn, l, dim]</c>, both
-/// Xavier-uniform initialised. State-dict names: <c>task_prior</c>, <c>modality_prior</c>.
+/// Xavier-uniform initialised as in the reference (the model builders then apply their
+/// <see cref="TaskPriorInitialization"/> to the task tables). State-dict names: <c>task_prior</c>, <c>modality_prior</c>.
 /// </summary>
 public sealed class PriorPool : nn.Module<PriorRequest, Tensor>, IPriorPool
 {
