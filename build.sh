@@ -23,7 +23,21 @@ case "$verb" in
     dotnet test Hermes.Core.sln -c Release --no-build "$@" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
-    # One closing line over all test assemblies.
+    # The learning tests once more under each forced kernel mode: that is how this machine runs what another CPU's
+    # Auto choice would (docs/training.md, "Learning tests on every CPU"). Skipped when a filter or other test
+    # arguments were given, or with HERMES_KERNEL_MODES=0.
+    if [ "$#" -eq 0 ] && [ "${HERMES_KERNEL_MODES:-1}" != 0 ]; then
+      set +e
+      for mode in "libtorch libtorch off" "winograd gemm avx2"; do
+        set -- $mode
+        echo "== learning tests with HERMES_CONV3D_FORWARD=$1 HERMES_CONV3D_WEIGHT_GRADIENT=$2 HERMES_ONEDNN_GUARD=$3"
+        HERMES_CONV3D_FORWARD=$1 HERMES_CONV3D_WEIGHT_GRADIENT=$2 HERMES_ONEDNN_GUARD=$3 \
+          dotnet test Hermes.Core.sln -c Release --no-build --filter "Category=Learning" 2>&1 | tee -a "$log"
+        [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+      done
+      set -e
+    fi
+    # One closing line over all test assemblies and modes.
     awk '/(Passed|Failed)!  *- *Failed: *[0-9]+, *Passed: *[0-9]+, *Skipped: *[0-9]+/ {
            for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
              if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }

@@ -46,6 +46,17 @@ public sealed record ExperimentSettings
         UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
     };
 
+    /// <summary>These settings with <see cref="TrainingSettings.Threads"/> replaced (the <c>--threads</c> option).</summary>
+    /// <param name="threads">The intra-op thread count, or <see langword="null"/> to keep the file's.</param>
+    /// <returns>The settings.</returns>
+    /// <exception cref="InvalidDataException">The count is below 1.</exception>
+    public ExperimentSettings WithThreads(int? threads) => threads switch
+    {
+        null => this,
+        < 1 => throw new InvalidDataException($"--threads {threads}: expected a whole number ≥ 1."),
+        _ => this with { Training = Training with { Threads = threads.Value } },
+    };
+
     /// <summary>Reads an experiment file; with <paramref name="quick"/>, its <c>Quick</c> object is merged over it first.</summary>
     /// <param name="path">The JSON file.</param>
     /// <param name="quick">Apply the quick overrides.</param>
@@ -120,7 +131,7 @@ public sealed record ExperimentSettings
         Require(double.IsFinite(t.WarmupEpochs) && t.WarmupEpochs >= 0 && t.WarmupEpochs < (double)t.Steps / t.StepsPerEpoch, "Training.WarmupEpochs", t.WarmupEpochs, "≥ 0 and fewer than the run's epochs (Steps / StepsPerEpoch)");
         Require(t.EmaDecay is >= 0 and < 1, "Training.EmaDecay", t.EmaDecay, "in [0, 1)");
         Require(t.ForegroundRatio is >= 0 and <= 1, "Training.ForegroundRatio", t.ForegroundRatio, "in [0, 1]");
-        Require(t.Threads >= 0, "Training.Threads", t.Threads, "≥ 0 (0: LibTorch's default)");
+        Require(t.Threads >= 0, "Training.Threads", t.Threads, "≥ 0 (0: every core)");
         Require(t.ValidateEveryEpochs >= 0, "Training.ValidateEveryEpochs", t.ValidateEveryEpochs, "≥ 0");
         Require(Preprocessing.TargetSpacing.Count == 3 && Preprocessing.TargetSpacing.All(s => double.IsFinite(s) && s > 0), "Preprocessing.TargetSpacing", Preprocessing.TargetSpacing, "three positive spacings in mm");
         Require(Inference.Overlap is >= 0 and < 1, "Inference.Overlap", Inference.Overlap, "in [0, 1)");

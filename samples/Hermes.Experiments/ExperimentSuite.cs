@@ -69,9 +69,11 @@ public sealed partial class ExperimentSuite(ExperimentRunner runner, ILogger log
             }
         }
 
-        logger.LogInformation("starting {Count} runs in parallel, one process each: {Runs}", planned.Count, string.Join(", ", planned.Select(p => p.Settings.Name)));
+        // The runs share the machine's cores: each process trains on its share (at least one LibTorch thread).
+        var threads = Math.Max(1, Environment.ProcessorCount / planned.Count);
+        logger.LogInformation("starting {Count} runs in parallel, one process each with {Threads} LibTorch thread(s): {Runs}", planned.Count, threads, string.Join(", ", planned.Select(p => p.Settings.Name)));
         var exits = await Task.WhenAll(planned.Select(p => RunChildAsync(p.Settings.Name,
-            [p.File, "--out", p.Output, "--data", paths.DataRoot, "--cache", cache, .. quick ? new[] { "--quick" } : []], cancellationToken))).ConfigureAwait(false);
+            [p.File, "--out", p.Output, "--data", paths.DataRoot, "--cache", cache, "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture), .. quick ? new[] { "--quick" } : []], cancellationToken))).ConfigureAwait(false);
         var failed = planned.Zip(exits).Where(x => x.Second != 0).Select(x => $"{x.First.Settings.Name} (exit code {x.Second})").ToList();
         if (failed.Count > 0)
         {

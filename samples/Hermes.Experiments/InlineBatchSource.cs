@@ -5,9 +5,9 @@ using Hermes.Training;
 namespace Hermes.Experiments;
 
 /// <summary>
-/// Serves the batches of a <see cref="TrainingBatchSource"/> built on the consuming (training) thread, with that thread's
-/// LibTorch settings: on this 2-core CPU, batches built on thread-pool threads with the default thread count preceded
-/// intermittent NaN logits (docs/training.md, "Threads and determinism"); built inline, runs are bit-reproducible.
+/// Serves the batches of a <see cref="TrainingBatchSource"/> built on the consuming (training) thread, one at a time:
+/// the experiments' models read batches by index (the task-specific arm drives its own loop), and batch n depends only on
+/// the seed and n, so this gives the same batches as the source's background prefetcher.
 /// </summary>
 /// <param name="source">The batch source (batch n depends only on its seed and n).</param>
 public sealed class InlineBatchSource(TrainingBatchSource source) : IBatchSource

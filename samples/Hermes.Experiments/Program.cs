@@ -9,7 +9,8 @@ var output = new Option<string?>("--out") { Description = "Output folder (defaul
 var data = new Option<string?>("--data") { Description = "The shared data folder with manifest.tsv (default: HERMES_DATA, else ../shared/data beside the repository)." };
 var cache = new Option<string?>("--cache") { Description = "Preprocessing cache folder (default: OUT/cache; fingerprinted, so runs may share one)." };
 var prepareOnly = new Option<bool>("--prepare-only") { Description = "List and preprocess the cases, write split.json, and stop before training." };
-var root = new RootCommand("Hermes.NET experiments on the real scans of shared/data (docs/results.md).") { experiment, quick, output, data, cache, prepareOnly };
+var threads = new Option<int?>("--threads") { Description = "LibTorch intra-op threads for training (overrides Training.Threads; default: every core). A parallel suite gives each run its share of the cores." };
+var root = new RootCommand("Hermes.NET experiments on the real scans of shared/data (docs/results.md).") { experiment, quick, output, data, cache, prepareOnly, threads };
 root.SetAction(async (parse, token) =>
 {
     using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
@@ -50,7 +51,7 @@ root.SetAction(async (parse, token) =>
         }
         else
         {
-            await runner.RunAsync(ExperimentSettings.Load(file, isQuick), paths, token).ConfigureAwait(false);
+            await runner.RunAsync(ExperimentSettings.Load(file, isQuick).WithThreads(parse.GetValue(threads)), paths, token).ConfigureAwait(false);
         }
 
         return 0;

@@ -70,10 +70,7 @@ public sealed class TaskSpecificModel : IExperimentModel
     private void Train(InlineBatchSource source, TrainingCurve curve, CancellationToken cancellationToken)
     {
         var t = settings.Training;
-        if (t.Threads > 0)
-        {
-            set_num_threads(t.Threads);
-        }
+        set_num_threads(t.Threads > 0 ? t.Threads : Environment.ProcessorCount);
 
         random.manual_seed(t.Seed);
         var ema = average is null ? null : new ExponentialMovingAverage(model, average, t.EmaDecay);

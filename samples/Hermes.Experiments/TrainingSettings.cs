@@ -52,7 +52,7 @@ public sealed record TrainingSettings
     /// <summary>Seed of the weights, the batches and the augmentation.</summary>
     public long Seed { get; init; } = 42;
 
-    /// <summary>LibTorch intra-op threads for training and evaluation (0: LibTorch's default, the core count).</summary>
+    /// <summary>LibTorch intra-op threads for training (0, the default: every core).</summary>
     public int Threads { get; init; }
 
     /// <summary>Validate (Dice through the volume predictor) after every this many epochs, for the training curve; 0: only at the end.</summary>

@@ -404,9 +404,10 @@ public sealed class Trainer : IDisposable
 
     private void ApplyThreads()
     {
-        if (Options.Threads > 0 && get_num_threads() != Options.Threads)
+        var threads = Options.EffectiveThreads;
+        if (get_num_threads() != threads)
         {
-            set_num_threads(Options.Threads);
+            set_num_threads(threads);
         }
     }
 

@@ -40,12 +40,15 @@ public sealed record TrainerOptions
     public IReadOnlyList<string> Modalities { get; init; } = [];
 
     /// <summary>
-    /// LibTorch intra-op threads for training and validation, applied on whichever thread runs each step (0: leave
-    /// LibTorch's setting). With OpenMP builds the setting is per OS thread, and <see cref="Trainer.RunAsync"/> may
-    /// continue on thread-pool threads after awaiting the batch source, so set it here rather than once at start-up.
-    /// On CPU, multi-threaded backward passes are not bit-reproducible; use 1 when runs must be reproducible.
+    /// LibTorch intra-op threads for training and validation, applied on the training thread before every step and
+    /// validation (with OpenMP builds the setting is per OS thread). 0, the default: every core of the machine
+    /// (<see cref="Environment.ProcessorCount"/>). A run is bit-reproducible for a given thread count; a different count
+    /// changes the order of float32 reductions and so the rounding (docs/training.md, "Threads and determinism").
     /// </summary>
     public int Threads { get; init; }
+
+    /// <summary>The intra-op thread count the trainer applies: <see cref="Threads"/>, or the core count when it is 0.</summary>
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
 
     /// <summary>Total number of optimiser steps of the run.</summary>
     public long TotalSteps => (long)Epochs * StepsPerEpoch;

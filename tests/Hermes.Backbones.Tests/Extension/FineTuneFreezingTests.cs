@@ -9,7 +9,6 @@ using static TorchSharp.torch;
 
 namespace Hermes.Backbones.Tests.Extension;
 
-[Collection(SingleThreadCollection.Name)]
 public sealed class FineTuneFreezingTests
 {
     public static TheoryData<string> Modes => new() { "priors", "priors+heads", "full" };

@@ -5,7 +5,6 @@ using static TorchSharp.torch;
 
 namespace Hermes.Backbones.Tests.Extension;
 
-[Collection(SingleThreadCollection.Name)]
 public sealed class TransferInitTests
 {
     [Fact]

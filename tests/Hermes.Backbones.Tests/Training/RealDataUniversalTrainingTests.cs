@@ -15,7 +15,6 @@ namespace Hermes.Backbones.Tests.Training;
 /// and spleen CT (spleen) from ../shared/data go through the whole data pipeline (manifest, catalog, preprocessing cache,
 /// weighted mixed batches padded with the null task, background prefetching) into a small Hermes-R.
 /// </summary>
-[Collection(SingleThreadCollection.Name)]
 public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, ITestOutputHelper log) : IClassFixture<HippocampusSpleenCases>
 {
     private const ulong BatchSeed = 2024;
@@ -28,11 +27,16 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
     // hippocampus Dice is whole-case Dice; the spleen case is scored on patches that contain spleen.
     private static readonly int[] WholeHippocampusPatch = [32, 48, 32];
 
-    [SkippableFact]
-    public async Task HippocampusMrAndSpleenCtTrainTogetherLossFallsAndTrainingDiceRises()
+    // Every model seed the test claims. 90 steps: with the reference's Xavier-uniform task priors, at 60 steps the two
+    // hippocampus labels (which share their images) were still at the edge of being learnt — a change of rounding moved one
+    // of them between +0.05 and +0.74 (model seeds 7–9).
+    [SkippableTheory]
+    [Trait("Category", "Learning")]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    public async Task HippocampusMrAndSpleenCtTrainTogetherLossFallsAndTrainingDiceRises(int modelSeed)
     {
-        // 90 steps: at 60 the two small hippocampus labels were still at the edge of being learnt — a change of rounding
-        // (a different but equally correct convolution order) moved one of them between +0.05 and +0.74 (model seeds 7–9).
         const int steps = 90;
         const int k = 8;
         var cases = data.Cases();
@@ -42,11 +46,11 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
         try
         {
             var source = TrainingSource(cases);
-            using var model = TrainingFixture.SmallHermesR(7, data.TaskCount, data.ModalityCount);
+            using var model = TrainingFixture.SmallHermesR(modelSeed, data.TaskCount, data.ModalityCount);
             using var lamb = new LambOptimizer(model.parameters(), new LambOptions { LearningRate = 0.01 });
             var options = new TrainerOptions
             {
-                Epochs = 1, StepsPerEpoch = steps, Threads = 1, Seed = 3, ValidateEveryEpochs = 0, ValidateLastEpochs = 0,
+                Epochs = 1, StepsPerEpoch = steps, Seed = 3, ValidateEveryEpochs = 0, ValidateLastEpochs = 0,
             };
             using var trainer = new Trainer(model, HermesLoss.Create(data.TaskCount).Terms, lamb, options,
                 validator: new PatchDiceValidator(validation));
@@ -67,7 +71,7 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
             log.WriteLine($"batches mixing both datasets: {mixed}/{steps}; spleen samples {spleenShare:P0}");
             log.WriteLine($"training-case Dice before: {Describe(before)}");
             log.WriteLine($"training-case Dice after:  {Describe(after)}");
-            log.WriteLine($"wall {wall.Elapsed.TotalSeconds:F1} s, process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s (one LibTorch thread), preprocessing {data.PreprocessingSeconds:F1} s");
+            log.WriteLine($"model seed {modelSeed}: wall {wall.Elapsed.TotalSeconds:F1} s, process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s ({get_num_threads()} LibTorch threads), preprocessing {data.PreprocessingSeconds:F1} s");
 
             Assert.Equal(steps, losses.Length);
             Assert.All(losses, l => Assert.True(double.IsFinite(l), $"non-finite loss in {string.Join(", ", losses)}"));

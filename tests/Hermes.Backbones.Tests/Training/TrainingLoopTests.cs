@@ -5,22 +5,31 @@ using static TorchSharp.torch;
 
 namespace Hermes.Backbones.Tests.Training;
 
-[Collection(SingleThreadCollection.Name)]
 public sealed class TrainingLoopTests
 {
-    [Fact]
-    public async Task TwoModalitiesTrainTogetherLossFallsAndTrainingDiceRises()
+    /// <summary>
+    /// Every model seed the test claims learns every task of both synthetic datasets. Measured with unit-normal task priors
+    /// (1 LibTorch thread, GEMM weight gradients, AMD EPYC AVX2; Dice of tasks 0 / 1 / 2 after 45 steps): seed 1 0.91 / 0.75 /
+    /// 0.80, seed 2 0.95 / 0.98 / 0.94, seed 3 0.95 / 0.97 / 0.94, seed 4 0.95 / 0.90 / 0.93. With the reference's
+    /// Xavier-uniform task priors the same runs swung between tasks 0 and 1 of the shared CT images (seed 2 at 45 steps:
+    /// 0.97 / 0.00 / 0.92), and whether a 30-step run passed depended on the float32 rounding of the kernels.
+    /// </summary>
+    [Theory]
+    [Trait("Category", "Learning")]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task TwoModalitiesTrainTogetherLossFallsAndEveryTaskIsLearnt(int modelSeed)
     {
-        const int steps = 30;
+        const int steps = 45;
         var source = new SyntheticBatchSource(seed: 11);
         var training = Enumerable.Range(0, 4).Select(k => source.Batch(k)).ToList();
         try
         {
-            using var model = TrainingFixture.SmallHermesR(3);
-            // LAMB at 0.01: at 0.02 each of the model seeds 3–6 left task 0 or 2 unlearnt after 30 steps (one run spiked to a
-            // loss of 6.4); at 0.01 all four learnt both (Dice 0.75–0.95).
+            using var model = TrainingFixture.SmallHermesR(modelSeed);
             using var lamb = new LambOptimizer(model.parameters(), new LambOptions { LearningRate = 0.01 });
-            var options = new TrainerOptions { Epochs = 1, StepsPerEpoch = steps, Threads = 1, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
+            var options = new TrainerOptions { Epochs = 1, StepsPerEpoch = steps, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
             using var trainer = new Trainer(model, TrainingFixture.Loss(), lamb, options, validator: new PatchDiceValidator(training));
 
             var before = trainer.Validate()!;
@@ -32,18 +41,16 @@ public sealed class TrainingLoopTests
             Assert.Equal(steps, losses.Length);
             var early = losses.Take(5).Average();
             var late = losses.TakeLast(5).Average();
-            Assert.True(late < early - 0.1, $"loss did not fall: first 5 steps {early:F4}, last 5 {late:F4} ({string.Join(", ", losses.Select(l => l.ToString("F3")))})");
+            Assert.True(late < 0.6 * early, $"loss did not fall: first 5 steps {early:F4}, last 5 {late:F4} ({string.Join(", ", losses.Select(l => l.ToString("F3")))})");
 
             Assert.Equal([0L, 1L, 2L], after.TaskDice.Keys.Order().ToArray()); // both datasets' tasks are scored
-            Assert.True(after.MeanDice > before.MeanDice + 0.1,
-                $"training Dice did not rise: before {Describe(before)}, after {Describe(after)}");
-            // The large structure of each dataset (CT sphere, MR ellipsoid) is learnt within 30 steps; the small dark CT
-            // cube (task 1, ~1 % of voxels) is still being pushed down by BCE this early, so it is not asserted.
-            foreach (var task in new[] { 0L, 2L })
+            Assert.True(after.MeanDice > before.MeanDice + 0.4, $"training Dice did not rise: before {Describe(before)}, after {Describe(after)}");
+            // The CT sphere and the MR ellipsoid (measured ≥ 0.80) and the small dark CT cube (≈ 1 % of the voxels, ≥ 0.75).
+            foreach (var (task, least) in new[] { (0L, 0.6), (1L, 0.4), (2L, 0.6) })
             {
-                Assert.True(after.TaskDice[task] > before.TaskDice[task] + 0.15,
-                    $"task {task}: Dice did not rise: before {Describe(before)}, after {Describe(after)}");
+                Assert.True(after.TaskDice[task] > least, $"task {task} not learnt (Dice ≤ {least}): before {Describe(before)}, after {Describe(after)}");
             }
+
             Assert.True(progress.Reports.All(r => r.SamplesPerSecond > 0 && r.LearningRate == 0.01));
             Assert.NotNull(progress.Reports[^1].Eta);
         }

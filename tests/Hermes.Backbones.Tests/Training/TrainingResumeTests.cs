@@ -4,7 +4,6 @@ using static TorchSharp.torch;
 
 namespace Hermes.Backbones.Tests.Training;
 
-[Collection(SingleThreadCollection.Name)]
 public sealed class TrainingResumeTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("hermes-resume-").FullName;
@@ -106,7 +105,6 @@ public sealed class TrainingResumeTests : IDisposable
         Epochs = 2,
         StepsPerEpoch = 3,
         Seed = 5,
-        Threads = 1,
         ValidateEveryEpochs = 1,
         ValidateLastEpochs = 0,
         MetricsLogPath = log,
