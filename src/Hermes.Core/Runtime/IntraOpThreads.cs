@@ -82,13 +82,13 @@ public static class IntraOpThreads
                 return;
             }
 
-            disposed = true;
             if (Environment.CurrentManagedThreadId != owner)
             {
                 throw new InvalidOperationException(
                     $"An intra-op thread count scope opened on managed thread {owner} was disposed on thread {Environment.CurrentManagedThreadId}; the count is per OS thread, so dispose the scope where it was opened.");
             }
 
+            disposed = true;
             torch.set_num_threads(previous);
         }
     }
