@@ -1,8 +1,10 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json.Nodes;
 using Hermes.Runtime;
 using Hermes.Volumes;
+using Microsoft.Win32.SafeHandles;
 using static TorchSharp.torch;
 
 namespace Hermes.Data;
@@ -11,18 +13,24 @@ namespace Hermes.Data;
 /// A preprocessed training case in the cache, read through a memory-mapped file: a float32 image <c>[C, D, H, W]</c>, a
 /// uint8 local label map <c>[D, H, W]</c> (the dataset's own label values) and, per present label value, a sample of voxel
 /// positions for foreground sampling. Patches are copied straight from the mapping; the file is never loaded whole.
-/// Thread-safe for concurrent reads. Dispose to unmap.
 /// </summary>
+/// <remarks>
+/// Thread-safe: reads may run on any number of threads at once, and <see cref="Dispose"/> may be called while they run.
+/// Every read holds a reference on the mapped view for its duration, so the file is unmapped only after the last read in
+/// progress has finished; a read that starts after <see cref="Dispose"/> throws <see cref="ObjectDisposedException"/>
+/// naming the file.
+/// </remarks>
 public sealed unsafe class PreprocessedCase : IDisposable
 {
     internal static readonly byte[] Magic = "HRMSPC01"u8.ToArray();
     private readonly MemoryMappedFile file;
     private readonly MemoryMappedViewAccessor view;
+    private readonly SafeMemoryMappedViewHandle viewHandle;
     private readonly byte* basePointer;
     private readonly long imageOffset;
     private readonly long labelOffset;
     private readonly Dictionary<int, int[]> locations = [];
-    private bool disposed;
+    private int disposed;
 
     private PreprocessedCase(string path)
     {
@@ -32,8 +40,9 @@ public sealed unsafe class PreprocessedCase : IDisposable
         try
         {
             view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+            viewHandle = view.SafeMemoryMappedViewHandle;
             byte* p = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+            viewHandle.AcquirePointer(ref p);
             basePointer = p + view.PointerOffset;
             var span = new ReadOnlySpan<byte>(basePointer, (int)Math.Min(length, int.MaxValue));
             if (length < 12 || !span[..8].SequenceEqual(Magic))
@@ -124,9 +133,11 @@ public sealed unsafe class PreprocessedCase : IDisposable
 
     /// <summary>Reads the whole image <c>[C, D, H, W]</c> into a new tensor.</summary>
     /// <returns>The image.</returns>
+    /// <exception cref="ObjectDisposedException">The case was disposed.</exception>
     public Tensor ReadImage()
     {
         HermesRuntime.EnsureInitialized();
+        ThrowIfDisposed();
         var size = new[] { Shape[1], Shape[2], Shape[3] };
         var buffer = new float[(long)Shape[0] * Shape[1] * Shape[2] * Shape[3]];
         var labelBuffer = new byte[(long)Shape[1] * Shape[2] * Shape[3]];
@@ -136,10 +147,21 @@ public sealed unsafe class PreprocessedCase : IDisposable
 
     /// <summary>Reads the whole local label map <c>[D, H, W]</c> (uint8) into a new tensor.</summary>
     /// <returns>The label map.</returns>
+    /// <exception cref="ObjectDisposedException">The case was disposed.</exception>
     public Tensor ReadLabel()
     {
         HermesRuntime.EnsureInitialized();
-        var bytes = new ReadOnlySpan<byte>(basePointer + labelOffset, Shape[1] * Shape[2] * Shape[3]).ToArray();
+        byte[] bytes;
+        var handle = EnterRead();
+        try
+        {
+            bytes = new ReadOnlySpan<byte>(basePointer + labelOffset, Shape[1] * Shape[2] * Shape[3]).ToArray();
+        }
+        finally
+        {
+            handle.DangerousRelease();
+        }
+
         return tensor(bytes).reshape(Shape[1], Shape[2], Shape[3]);
     }
 
@@ -151,9 +173,11 @@ public sealed unsafe class PreprocessedCase : IDisposable
     /// <param name="size">Box size <c>(d, h, w)</c>.</param>
     /// <param name="image">Receives <c>C × d × h × w</c> floats.</param>
     /// <param name="label">Receives <c>d × h × w</c> bytes.</param>
+    /// <exception cref="ArgumentException">A buffer is too small.</exception>
+    /// <exception cref="ObjectDisposedException">The case was disposed.</exception>
     public void ReadPatch(ReadOnlySpan<int> start, ReadOnlySpan<int> size, Span<float> image, Span<byte> label)
     {
-        ObjectDisposedException.ThrowIf(disposed, this);
+        ThrowIfDisposed();
         int c = Shape[0], d = Shape[1], h = Shape[2], w = Shape[3];
         int pd = size[0], ph = size[1], pw = size[2];
         var patchVoxels = pd * ph * pw;
@@ -173,35 +197,89 @@ public sealed unsafe class PreprocessedCase : IDisposable
         var imageBase = (float*)(basePointer + imageOffset);
         var labelBase = basePointer + labelOffset;
         var run = w1 - w0;
-        for (var z = Math.Max(0, start[0]); z < Math.Min(d, start[0] + pd); z++)
+        var handle = EnterRead();
+        try
         {
-            for (var y = Math.Max(0, start[1]); y < Math.Min(h, start[1] + ph); y++)
+            for (var z = Math.Max(0, start[0]); z < Math.Min(d, start[0] + pd); z++)
             {
-                var src = ((long)z * h + y) * w + w0;
-                var dst = (((z - start[0]) * ph) + (y - start[1])) * pw + (w0 - start[2]);
-                new ReadOnlySpan<byte>(labelBase + src, run).CopyTo(label.Slice(dst, run));
-                for (var ch = 0; ch < c; ch++)
+                for (var y = Math.Max(0, start[1]); y < Math.Min(h, start[1] + ph); y++)
                 {
-                    new ReadOnlySpan<float>(imageBase + src + ((long)ch * d * h * w), run).CopyTo(image.Slice((ch * patchVoxels) + dst, run));
+                    var src = ((long)z * h + y) * w + w0;
+                    var dst = (((z - start[0]) * ph) + (y - start[1])) * pw + (w0 - start[2]);
+                    new ReadOnlySpan<byte>(labelBase + src, run).CopyTo(label.Slice(dst, run));
+                    for (var ch = 0; ch < c; ch++)
+                    {
+                        new ReadOnlySpan<float>(imageBase + src + ((long)ch * d * h * w), run).CopyTo(image.Slice((ch * patchVoxels) + dst, run));
+                    }
                 }
             }
         }
+        finally
+        {
+            handle.DangerousRelease();
+        }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Takes a reference on the mapped view for one read (release it with <see cref="SafeHandle.DangerousRelease"/>): while
+    /// any is held the view stays mapped, even if <see cref="Dispose"/> runs meanwhile.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The case was disposed before the read started.</exception>
+    private SafeMemoryMappedViewHandle EnterRead()
+    {
+        ThrowIfDisposed();
+        var handle = viewHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Dispose closed the view between the check above and here.
+        }
+
+        if (!added || Volatile.Read(ref disposed) != 0)
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+
+            throw Disposed();
+        }
+
+        return handle;
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref disposed) != 0)
+        {
+            throw Disposed();
+        }
+    }
+
+    private ObjectDisposedException Disposed() =>
+        new(nameof(PreprocessedCase), $"The preprocessed case '{Path}' ({Dataset}/{CaseId}) was disposed; it cannot be read any more. Dispose cases only after every reader (batch source, prefetcher) has stopped.");
+
+    /// <summary>
+    /// Unmaps the file once the reads in progress on other threads have finished (they complete normally); reads that
+    /// start afterwards throw <see cref="ObjectDisposedException"/>. Idempotent and thread-safe.
+    /// </summary>
     public void Dispose()
     {
-        if (disposed)
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
             return;
         }
 
-        disposed = true;
         if (basePointer != null)
         {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
+            viewHandle.ReleasePointer();
         }
 
+        // Closing the handle unmaps the view when its last reference is released: now, or when the last read ends.
         view?.Dispose();
         file?.Dispose();
     }

@@ -80,7 +80,8 @@ public sealed class TrainingBatchSource : IBatchSource
 
     /// <summary>Builds batch <paramref name="index"/> (deterministic in the seed and the index; thread-safe).</summary>
     /// <param name="index">The batch (step) index.</param>
-    /// <returns>The batch, on the source's device (dispose it).</returns>
+    /// <returns>The batch, on the source's device; the caller owns it (no dispose scope of the calling thread takes it): dispose it.</returns>
+    /// <exception cref="ObjectDisposedException">A case it reads was disposed.</exception>
     public TrainingBatch GetBatch(long index)
     {
         var batch = Options.BatchSize;
@@ -126,11 +127,13 @@ public sealed class TrainingBatchSource : IBatchSource
 
         var valueTensor = tensor(values).view(batch, t, 1, 1, 1).to(device);
         var masks = label.unsqueeze(1).to(ScalarType.Int16).eq(valueTensor).to(ScalarType.Byte);
+        // Detached, not moved to the outer scope: the batch owns its tensors wherever it is built, and a caller's (or the
+        // prefetcher thread's) ambient dispose scope never frees them. Every other tensor here ends with this scope.
         return new TrainingBatch(
-            image.contiguous().MoveToOuterDisposeScope(),
-            masks.MoveToOuterDisposeScope(),
-            tensor(tasks).view(batch, t).to(device).MoveToOuterDisposeScope(),
-            tensor(chosen.Select(c => modalityIds[c]).ToArray()).to(device).MoveToOuterDisposeScope());
+            image.contiguous().DetachFromDisposeScope(),
+            masks.DetachFromDisposeScope(),
+            tensor(tasks).view(batch, t).to(device).DetachFromDisposeScope(),
+            tensor(chosen.Select(c => modalityIds[c]).ToArray()).to(device).DetachFromDisposeScope());
     }
 
     private unsafe void ReadPatches(long index, int[] chosen, Tensor hostImage, Tensor hostLabel, int imageStride, int labelStride)

@@ -10,6 +10,12 @@ namespace Hermes.DependencyInjection;
 /// Segments whole (preprocessed) volumes with a trained <see cref="UniversalSegmenter"/>: sliding windows, per-task
 /// sigmoid probabilities, threshold masks. Tasks are given by name and mapped to prior indices by the task vocabulary.
 /// </summary>
+/// <remarks>
+/// Thread-safe: one predictor (and one model) may serve calls from several threads at once, and each call gives bit for bit
+/// what it gives alone on any thread — it runs with the process-wide intra-op thread count (<see cref="IntraOpThreads"/>)
+/// and keeps the model in evaluation mode until the last concurrent call ends, which restores the model's training flag.
+/// Do not train the model while it predicts (docs/concurrency.md).
+/// </remarks>
 public sealed class SegmentationPredictor
 {
     private readonly UniversalSegmenter model;
@@ -52,25 +58,18 @@ public sealed class SegmentationPredictor
 
         var taskIds = tasks.Select(t => (long)vocabulary.TaskIndex(t)).ToArray();
         long modalityId = vocabulary.ModalityIndex(modality);
-        var wasTraining = model.training;
-        model.eval();
-        try
+        using var evaluation = EvaluationModeLease.Enter(model);
+        using var threads = IntraOpThreads.Use();
+        using var noGrad = no_grad();
+        return inferer.Infer(image, windows =>
         {
-            using var noGrad = no_grad();
-            return inferer.Infer(image, windows =>
-            {
-                using var scope = NewDisposeScope();
-                var n = windows.shape[0];
-                var taskTensor = tensor(taskIds, device: windows.device).unsqueeze(0).expand(n, -1).contiguous();
-                var modalityTensor = full([n], modalityId, ScalarType.Int64, device: windows.device);
-                using var output = model.forward(windows, taskTensor, modalityTensor);
-                return output.Logits.detach().clone().MoveToOuterDisposeScope();
-            }, cancellationToken: cancellationToken);
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+            using var scope = NewDisposeScope();
+            var n = windows.shape[0];
+            var taskTensor = tensor(taskIds, device: windows.device).unsqueeze(0).expand(n, -1).contiguous();
+            var modalityTensor = full([n], modalityId, ScalarType.Int64, device: windows.device);
+            using var output = model.forward(windows, taskTensor, modalityTensor);
+            return output.Logits.detach().clone().MoveToOuterDisposeScope();
+        }, cancellationToken: cancellationToken);
     }
 
     /// <summary>Binary masks <c>[T, D, H, W]</c> (uint8 0/1) of an image <c>[C, D, H, W]</c>.</summary>

@@ -30,13 +30,19 @@ namespace Hermes.Inference;
 /// voxels) + weights + the model-grid image + one float32 task map at the original resolution (+ its resampling
 /// temporaries) + the outputs (1 byte per voxel per task for masks; for a label map 2 bytes + a 4-byte running
 /// maximum). <see cref="PredictToFolder"/> writes each mask as soon as it is decided and keeps none.</para>
+/// <para><b>Threads.</b> Thread-safe: one predictor (and one model) may serve calls from several threads at once, and each
+/// call gives bit for bit what it gives alone on any thread — it runs with the process-wide intra-op thread count
+/// (<see cref="IntraOpThreads"/>), and with the model constructor it keeps the model in evaluation mode until the last
+/// concurrent call ends, which restores the model's training flag. A custom <see cref="IWindowPredictor"/> factory must be
+/// safe to call from several threads at once. Do not train the model while it predicts (docs/concurrency.md).</para>
 /// </remarks>
 public sealed partial class VolumePredictor
 {
     private readonly ModelSidecar sidecar;
     private readonly Func<IReadOnlyList<int>, int, IWindowPredictor> windowPredictors;
     private readonly ILogger logger;
-    private bool hasUnknownModalitySlot;
+    private readonly UniversalSegmenter? model;
+    private readonly bool hasUnknownModalitySlot;
 
     /// <summary>Creates a predictor for a <see cref="UniversalSegmenter"/> described by <paramref name="sidecar"/>.</summary>
     /// <param name="model">The model (already on <paramref name="device"/>, weights loaded).</param>
@@ -55,6 +61,7 @@ public sealed partial class VolumePredictor
 
         // An unnamed last modality row is the unknown slot that modality id −1 selects (§14.2, AMOS-MR).
         hasUnknownModalitySlot = model.ModalityCount > sidecar.Modalities.Count;
+        this.model = model;
     }
 
     /// <summary>
@@ -240,6 +247,8 @@ public sealed partial class VolumePredictor
         var spacing = new VoxelSpacing(original.Spacing[2], original.Spacing[1], original.Spacing[0]);
         LogPlan(logger, original.ToString(), modelGrid.ToString(), taskIds.Count, modality);
 
+        using var evaluation = model is null ? null : EvaluationModeLease.Enter(model);
+        using var threads = IntraOpThreads.Use();
         using var noGrad = no_grad();
         Tensor probabilities;
         progress?.Report(new PredictionProgress("preprocess", 0, 1));

@@ -37,10 +37,16 @@ public static partial class HermesRuntime
         {
             if (report is { } done)
             {
-                if (options?.Threads is { } t && t != torch.get_num_threads())
+                if (options?.Threads is { } t)
                 {
-                    torch.set_num_threads(t);
-                    report = done with { Threads = torch.get_num_threads() };
+                    options.Validate();
+                    if (t != torch.get_num_threads())
+                    {
+                        torch.set_num_threads(t);
+                    }
+
+                    // The process-wide count that the predictors apply on every calling thread (IntraOpThreads).
+                    report = done with { Threads = t };
                 }
 
                 return report;

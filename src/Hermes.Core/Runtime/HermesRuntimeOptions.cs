@@ -10,7 +10,12 @@ public sealed class HermesRuntimeOptions
     /// </summary>
     public OneDnnGuardMode OneDnnGuard { get; set; } = Runtime.OneDnnGuard.ModeFromEnvironmentOrAuto();
 
-    /// <summary>Intra-op CPU threads for LibTorch; <see langword="null"/> keeps LibTorch's default (one per core).</summary>
+    /// <summary>
+    /// Intra-op CPU threads for LibTorch; <see langword="null"/> keeps LibTorch's default (one per core). Set on the thread
+    /// that calls <see cref="HermesRuntime.EnsureInitialized"/> and recorded as the process-wide count
+    /// (<see cref="IntraOpThreads.ProcessWide"/>) that the predictors apply on every thread they run on; may be given again
+    /// later to change it. (<c>torch.set_num_threads</c> alone changes only the calling thread.)
+    /// </summary>
     public int? Threads { get; set; }
 
     /// <summary>

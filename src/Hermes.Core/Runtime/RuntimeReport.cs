@@ -5,7 +5,7 @@ namespace Hermes.Runtime;
 /// <param name="LibTorchPackage">The LibTorch runtime package and version the application ships (e.g. <c>libtorch-cpu-linux-x64/2.10.0</c>), or <c>unknown</c>.</param>
 /// <param name="Device">The default compute device: <c>cpu</c>, or <c>cuda</c> when CUDA is available.</param>
 /// <param name="CudaAvailable">Whether LibTorch sees a CUDA device.</param>
-/// <param name="Threads">LibTorch's intra-op thread count.</param>
+/// <param name="Threads">The process-wide LibTorch intra-op thread count (<see cref="IntraOpThreads.ProcessWide"/>).</param>
 /// <param name="Cpu">The CPU and its vector ISA.</param>
 /// <param name="OneDnnGuard">The oneDNN guard's decision.</param>
 /// <param name="OneDnnGuardEffective">Whether the decision was in force when LibTorch loaded (false if torch was loaded before Hermes could apply it).</param>

@@ -4,14 +4,46 @@ namespace Hermes.Training;
 
 /// <summary>
 /// One training batch (reference §9.3): images, per-task binary masks aligned with the task columns, task indices
-/// padded with the null token −1, and one modality per sample. The batch owns its tensors.
+/// padded with the null token −1, and one modality per sample.
 /// </summary>
-/// <param name="Image">Images <c>[B, C, D, H, W]</c> float32.</param>
-/// <param name="Labels">Binary masks <c>[B, T, D, H, W]</c> int8 or uint8 (0/1); column t belongs to task <c>TaskIndices[b, t]</c>.</param>
-/// <param name="TaskIndices">Task indices <c>[B, T]</c> int64; −1 marks a null column (no loss, no gradient).</param>
-/// <param name="Modality">Modality indices <c>[B]</c> int64; −1 for unknown.</param>
-public sealed record TrainingBatch(Tensor Image, Tensor Labels, Tensor TaskIndices, Tensor Modality) : IDisposable
+/// <remarks>
+/// The batch owns its four tensors: the constructor detaches them from any TorchSharp dispose scope they were made in (dispose
+/// scopes are per thread), so a batch built inside a caller's <c>NewDisposeScope()</c>, or on a thread-pool thread by a
+/// prefetcher, lives until <see cref="Dispose"/> and is never freed by a scope's end. Dispose it on one thread, once it is no
+/// longer used.
+/// </remarks>
+public sealed record TrainingBatch : IDisposable
 {
+    /// <summary>Creates a batch that owns the four tensors (each is detached from the dispose scope it was made in).</summary>
+    /// <param name="image">Images <c>[B, C, D, H, W]</c> float32.</param>
+    /// <param name="labels">Binary masks <c>[B, T, D, H, W]</c> int8 or uint8 (0/1); column t belongs to task <c>TaskIndices[b, t]</c>.</param>
+    /// <param name="taskIndices">Task indices <c>[B, T]</c> int64; −1 marks a null column (no loss, no gradient).</param>
+    /// <param name="modality">Modality indices <c>[B]</c> int64; −1 for unknown.</param>
+    /// <exception cref="ArgumentNullException">A tensor is <see langword="null"/>.</exception>
+    public TrainingBatch(Tensor image, Tensor labels, Tensor taskIndices, Tensor modality)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(taskIndices);
+        ArgumentNullException.ThrowIfNull(modality);
+        Image = image.DetachFromDisposeScope();
+        Labels = labels.DetachFromDisposeScope();
+        TaskIndices = taskIndices.DetachFromDisposeScope();
+        Modality = modality.DetachFromDisposeScope();
+    }
+
+    /// <summary>Images <c>[B, C, D, H, W]</c> float32.</summary>
+    public Tensor Image { get; }
+
+    /// <summary>Binary masks <c>[B, T, D, H, W]</c> int8 or uint8 (0/1); column t belongs to task <c>TaskIndices[b, t]</c>.</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>Task indices <c>[B, T]</c> int64; −1 marks a null column (no loss, no gradient).</summary>
+    public Tensor TaskIndices { get; }
+
+    /// <summary>Modality indices <c>[B]</c> int64; −1 for unknown.</summary>
+    public Tensor Modality { get; }
+
     /// <summary>Batch size B.</summary>
     public int Size => (int)Image.shape[0];
 
@@ -44,6 +76,14 @@ public sealed record TrainingBatch(Tensor Image, Tensor Labels, Tensor TaskIndic
             throw new ArgumentException($"TrainingBatch.Modality must be int64 [B] = [{b}]; got {Modality.dtype} [{Shape(Modality)}].");
         }
     }
+
+    /// <summary>Deconstructs the batch into its four tensors (still owned by the batch).</summary>
+    /// <param name="image">The images.</param>
+    /// <param name="labels">The masks.</param>
+    /// <param name="taskIndices">The task indices.</param>
+    /// <param name="modality">The modality indices.</param>
+    public void Deconstruct(out Tensor image, out Tensor labels, out Tensor taskIndices, out Tensor modality) =>
+        (image, labels, taskIndices, modality) = (Image, Labels, TaskIndices, Modality);
 
     /// <summary>Disposes the four tensors.</summary>
     public void Dispose()
