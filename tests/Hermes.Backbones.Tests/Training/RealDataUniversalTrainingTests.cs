@@ -76,14 +76,16 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
             Assert.Equal(steps, losses.Length);
             Assert.All(losses, l => Assert.True(double.IsFinite(l), $"non-finite loss in {string.Join(", ", losses)}"));
             Assert.True(mixed >= steps / 4, $"only {mixed} of {steps} batches mixed MR and CT samples");
-            // Per-batch losses are noisy (case mix, patch content); here 1.42 → 0.40, with model seeds 8 and 9 1.50 → 0.38 and 1.40 → 0.49.
+            // Per-batch losses are noisy (case mix, patch content). Measured (2 threads, AMD EPYC AVX2, unit-normal task priors),
+            // first → last 8 steps: seed 7 1.34 → 0.35, seed 8 1.41 → 0.33, seed 9 1.43 → 0.33.
             Assert.True(late < 0.8 * early, $"loss did not fall: first {k} steps {early:F4}, last {k} steps {late:F4}");
 
             long[] tasks = [data.Anterior, data.Posterior, data.SpleenTask];
             Assert.Equal(tasks, before.TaskDice.Keys.Order().ToArray());
             Assert.Equal(tasks, after.TaskDice.Keys.Order().ToArray());
-            // Measured (90 steps): mean +0.65, per task (anterior / posterior / spleen) +0.73 / +0.69 / +0.53; model seeds 8 and 9
-            // gave +0.59 / +0.57 (mean), every task ≥ +0.36, so the thresholds keep a wide margin for a change of seed or rounding.
+            // Measured (90 steps, same run), mean and per task (anterior / posterior / spleen): seed 7 +0.51 (+0.66 / +0.69 / +0.20),
+            // seed 8 +0.58 (+0.77 / +0.70 / +0.28), seed 9 +0.68 (+0.73 / +0.73 / +0.59); the spleen case starts high (one case,
+            // large organ), so its +0.1 threshold is the tightest: half the smallest rise measured.
             Assert.True(after.MeanDice > before.MeanDice + 0.15, $"training Dice did not rise: before {Describe(before)}, after {Describe(after)}");
             foreach (var task in tasks)
             {

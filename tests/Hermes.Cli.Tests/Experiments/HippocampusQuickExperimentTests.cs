@@ -10,6 +10,11 @@ namespace Hermes.Cli.Tests.Experiments;
 /// learns (mean validation Dice over the 20 held-out cases above 0.5), and <c>hermes predict</c> + <c>hermes evaluate</c>
 /// on a held-out case with the saved model reproduce the runner's Dice, HD95 and NSD for that case.
 /// </summary>
+/// <remarks>
+/// The seed is not the test's choice: it changes every day (the UTC day number, mod 1000), and <c>HERMES_QUICK_SEED</c>
+/// repeats a given one. The quick setting must learn for any seed; docs/training.md ("The two-label plateau") records the
+/// five-seed sweep behind that claim.
+/// </remarks>
 [Collection(SerialExperimentCollection.Name)]
 public sealed class HippocampusQuickExperimentTests : IDisposable
 {
@@ -21,17 +26,22 @@ public sealed class HippocampusQuickExperimentTests : IDisposable
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     [SkippableFact]
+    [Trait("Category", "Learning")]
     public async Task QuickRunLearnsAndTheCommandLineReproducesItsScores()
     {
         var data = SharedAssets.RequireData();
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("HERMES_QUICK_SEED"), NumberStyles.None, CultureInfo.InvariantCulture, out var fixedSeed)
+            ? fixedSeed
+            : (int)(DateTime.UtcNow.Date - DateTime.UnixEpoch).TotalDays % 1000;
         var settings = ExperimentSettings.Load(ExperimentCatalog.Resolve("hippocampus"), quick: true);
+        settings = settings with { Training = settings.Training with { Seed = seed } };
         var result = await new ExperimentRunner(NullLogger.Instance).RunAsync(settings, new ExperimentPaths(Path.Combine(folder, "run"), data));
 
         var scored = result.Metrics.Where(m => m.Dataset == Dataset).Select(m => m.Case).Distinct().ToList();
         Assert.Equal(20, scored.Count);
         Assert.All(result.Metrics, m => Assert.Equal(CaseRole.Validation, m.Role));
         var dice = result.MeanDice(Dataset);
-        Assert.True(dice > 0.5, $"mean validation Dice {dice:F4} after {settings.Training.Steps} quick steps; expected > 0.5");
+        Assert.True(dice > 0.5, $"mean validation Dice {dice:F4} after {settings.Training.Steps} quick steps with seed {seed}; expected > 0.5 (HERMES_QUICK_SEED={seed} repeats this run)");
         Assert.True(File.Exists(Path.Combine(folder, "run", "training-curve.png")));
         Assert.True(File.Exists(Path.ChangeExtension(result.ModelPath, ".json")));
 
