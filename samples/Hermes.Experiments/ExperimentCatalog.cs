@@ -46,7 +46,7 @@ public static class ExperimentCatalog
 
     /// <summary>
     /// Whether a suite file asks for its runs to train at the same time, each in its own process (<c>"Parallel": true</c>):
-    /// with one LibTorch thread per run, two runs on a 2-core machine take the wall time of one.
+    /// each run trains on its share of the cores (one LibTorch thread each for two runs on a 2-core machine).
     /// </summary>
     /// <param name="path">The suite file.</param>
     /// <returns>True when the file sets <c>Parallel</c> to true.</returns>

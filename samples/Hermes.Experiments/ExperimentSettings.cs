@@ -118,7 +118,7 @@ public sealed record ExperimentSettings
 
         Require(!string.IsNullOrWhiteSpace(Name) && Name.All(c => char.IsLetterOrDigit(c) || c is '-' or '_'), "Name", Name, "letters, digits, '-' or '_'");
         Require(Model.Kind is ModelSettings.HermesR or ModelSettings.TaskSpecificResUNet, "Model.Kind", Model.Kind, $"'{ModelSettings.HermesR}' or '{ModelSettings.TaskSpecificResUNet}'");
-        Require(Model.BaseChannels >= 8, "Model.BaseChannels", Model.BaseChannels, "≥ 8 (narrower float32 models gave intermittent NaN on this CPU)");
+        Require(Model.BaseChannels >= 8, "Model.BaseChannels", Model.BaseChannels, "≥ 8 (narrower float32 models gave intermittent NaN on an AVX-512 VM in November 2026; not reproduced since, docs/training.md)");
         Require(Model.PatchSize.Count == 3 && Model.PatchSize.All(p => p >= 32 && p % 16 == 0), "Model.PatchSize", Model.PatchSize, "three sizes (D, H, W), each a multiple of 16 and ≥ 32");
         var t = Training;
         Require(t.Steps >= 1, "Training.Steps", t.Steps, "≥ 1");

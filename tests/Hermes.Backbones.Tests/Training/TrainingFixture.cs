@@ -7,9 +7,10 @@ namespace Hermes.Backbones.Tests.Training;
 
 /// <summary>
 /// A small Hermes-R (channels 8, 16, 16, 32, 48; one attention block per fusion) and its loss for training tests.
-/// Base 4 is avoided: with 4-channel convolutions (inc, up4) float32 training intermittently produced NaN logits on this
-/// CPU (first seen in up4's output from finite inputs and weights, at a different step in each run) — a LibTorch CPU
-/// kernel problem outside the oneDNN guard's reach, not seen with 8 or more channels.
+/// Base 4 is avoided: with 4-channel convolutions (inc, up4) float32 training intermittently produced NaN logits on the
+/// November 2026 AVX-512 VM (first seen in up4's output from finite inputs and weights, at a different step in each run),
+/// never isolated; base 4 with two threads and the prefetcher gave finite, bit-identical runs on the AMD EPYC VM since
+/// (docs/training.md, "Threads and determinism").
 /// </summary>
 internal static class TrainingFixture
 {
