@@ -16,8 +16,8 @@ namespace Hermes.Backbones.Tests.Training;
 /// "Threads and determinism"); this is the stress test that would show them.
 /// </summary>
 /// <remarks>
-/// Size: <c>HERMES_STRESS_RUNS</c> runs × <c>HERMES_STRESS_STEPS</c> steps (default 3 × 30, about a minute on 2 cores);
-/// the recorded stress run is 20 × 100.
+/// Size: <c>HERMES_STRESS_RUNS</c> runs × <c>HERMES_STRESS_STEPS</c> steps (default 3 × 30, about a minute on 2 cores;
+/// 20 × 100 takes about half an hour of both cores).
 /// </remarks>
 public sealed class MultiThreadedTrainingTests(HippocampusSpleenCases data, ITestOutputHelper log) : IClassFixture<HippocampusSpleenCases>
 {
