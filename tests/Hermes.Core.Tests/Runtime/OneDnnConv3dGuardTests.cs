@@ -57,11 +57,12 @@ public sealed class OneDnnConv3dGuardTests
         Assert.Null(OneDnnGuard.Decide(OneDnnGuardMode.Off, avx512, null).IsaCap);
         Assert.Equal("AVX512_CORE", OneDnnGuard.Decide(OneDnnGuardMode.Auto, avx512, "AVX512_CORE").IsaCap);
 
-        // On this process the decision is what the rule says for this CPU (and the machine's recorded verdict, if any), and it
-        // reached the native environment.
+        // On this process the decision is what the rule says for this CPU, the mode HERMES_ONEDNN_GUARD sets (Auto when unset;
+        // the test command also runs under forced modes) and the machine's recorded verdict, if any, and it reached the native
+        // environment.
         var verdictPath = OneDnnVerdictStore.DefaultPath;
         var verdict = OneDnnVerdictStore.TryRead(verdictPath, out _);
-        var expected = OneDnnGuard.Decide(OneDnnGuardMode.Auto, CpuInfo.Current, null, verdict, verdictPath).IsaCap;
+        var expected = OneDnnGuard.Decide(OneDnnGuard.ModeFromEnvironmentOrAuto(), CpuInfo.Current, null, verdict, verdictPath).IsaCap;
         Assert.Equal(expected, HermesRuntime.EnsureInitialized().OneDnnGuard.IsaCap);
         if (expected is not null)
         {
