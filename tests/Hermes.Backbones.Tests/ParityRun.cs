@@ -51,9 +51,11 @@ internal sealed class ParityRun : IDisposable
 
     /// <summary>
     /// Builds the fixture's model in <paramref name="dtype"/> and runs its training forward pass; the convolutions record
-    /// their weight gradients the way <paramref name="weightGradients"/> says (the choice is made in the forward pass).
+    /// their weight gradients the way <paramref name="weightGradients"/> says and run their training forward pass and input
+    /// gradients the way <paramref name="forward"/> says (both choices are made in the forward pass).
     /// </summary>
-    public static ParityRun Start(string fixture, ScalarType dtype, Conv3dWeightGradientMode weightGradients = Conv3dWeightGradientMode.Auto)
+    public static ParityRun Start(string fixture, ScalarType dtype, Conv3dWeightGradientMode weightGradients = Conv3dWeightGradientMode.Auto,
+        Conv3dForwardMode forward = Conv3dForwardMode.Auto)
     {
         var dir = SharedAssets.RequireFixture(fixture);
         var model = HermesModelFactory.FromConfigFile(Path.Combine(dir, "config.json"));
@@ -69,7 +71,9 @@ internal sealed class ParityRun : IDisposable
         var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "config.json")));
         var run = new ParityRun(dir, model, io, config, dtype);
         model.train();
+        Skip.If(forward == Conv3dForwardMode.Winograd && !WinogradConvolution.IsSupported, "The Winograd convolution needs x64 with AVX2.");
         using var mode = GemmWeightGradientConvolution.Use(weightGradients);
+        using var forwardMode = WinogradConvolution.Use(forward);
         using var x = io["x"].to_type(dtype);
         run.Output = model.Forward(x, io["tgt_idx"], io["mod_idx"], (name, t) =>
             run.Activations[name] = t.detach().clone().DetachFromDisposeScope());

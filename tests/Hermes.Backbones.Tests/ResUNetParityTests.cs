@@ -62,11 +62,12 @@ public sealed class ResUNetParityTests(ParityRuns runs, ITestOutputHelper log) :
     }
 
     [SkippableTheory]
-    [InlineData(Conv3dWeightGradientMode.LibTorch)]
-    [InlineData(Conv3dWeightGradientMode.Gemm)] // GemmWeightGradientConvolution: what Auto picks under the oneDNN cap
-    public void GradientsMatchTheReference(Conv3dWeightGradientMode weightGradients)
+    [InlineData(Conv3dWeightGradientMode.LibTorch, Conv3dForwardMode.LibTorch)] // LibTorch's convolution throughout
+    [InlineData(Conv3dWeightGradientMode.Gemm, Conv3dForwardMode.LibTorch)]     // GEMM weight gradients under LibTorch's forward
+    [InlineData(Conv3dWeightGradientMode.Gemm, Conv3dForwardMode.Winograd)]     // TrainingConvolution whole: what Auto picks on x64 under the cap
+    public void GradientsMatchTheReference(Conv3dWeightGradientMode weightGradients, Conv3dForwardMode forward)
     {
-        var run = runs.Get(Fixture, ScalarType.Float32, weightGradients);
+        var run = runs.Get(Fixture, ScalarType.Float32, weightGradients, forward);
         run.AssertGradients(log.WriteLine);
     }
 

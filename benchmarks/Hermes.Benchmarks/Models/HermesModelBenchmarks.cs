@@ -3,6 +3,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using Hermes.Abstractions;
+using Hermes.Benchmarks.Runtime;
 using Hermes.Backbones;
 using Hermes.Priors.Losses;
 using Hermes.Runtime;
@@ -14,7 +15,10 @@ namespace Hermes.Benchmarks.Models;
 /// <summary>
 /// Forward (eval, no grad) and forward+backward (train, Hermes loss, no optimiser step) of the full published Hermes-R
 /// and Hermes-M on CPU with 2 threads, batch with T = 16 task columns as in hermes-reference.md §13. Two jobs: glibc's
-/// default allocator and <see cref="HermesRuntimeOptions.RetainFreedMemory"/> (mallopt), each in its own process. The oneDNN
+/// default allocator and <see cref="HermesRuntimeOptions.RetainFreedMemory"/> (mallopt), each in its own process. With
+/// <c>HERMES_BENCH_KERNELS=1</c> the jobs compare the convolution kernels instead, side by side in one run (default
+/// allocator): <c>Auto</c>, LibTorch's forward and input gradient with the GEMM weight gradient
+/// (<c>HERMES_CONV3D_FORWARD=libtorch</c>), and LibTorch's convolution throughout (both switches <c>libtorch</c>). The oneDNN
 /// guard is whatever the process environment decides (<c>HERMES_ONEDNN_GUARD</c>, <c>HERMES_ONEDNN_VERDICT</c>).
 /// Peak RSS (VmHWM) of each case's process is reported in the "Peak RSS" column.
 /// </summary>
@@ -113,8 +117,16 @@ public class HermesModelBenchmarks
             // 5 calls: this 2-core VM shares its memory bus, and single calls vary by ±15 % (§13 reports median and minimum too).
             var job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5)
                 .WithInvocationCount(1).WithUnrollFactor(1);
-            AddJob(job.WithId("default-malloc").AsBaseline());
-            AddJob(job.WithEnvironmentVariables(new EnvironmentVariable("HERMES_BENCH_RETAIN_FREED_MEMORY", "1")).WithId("retained-malloc"));
+            if (ConvolutionKernelJobs.Requested)
+            {
+                AddJob([.. ConvolutionKernelJobs.From(job)]);
+            }
+            else
+            {
+                AddJob(ConvolutionKernelJobs.Named(job, "default-malloc", []).AsBaseline());
+                AddJob(ConvolutionKernelJobs.Named(job, "retained-malloc", [new EnvironmentVariable("HERMES_BENCH_RETAIN_FREED_MEMORY", "1")]));
+            }
+
             AddColumn(StatisticColumn.Median, StatisticColumn.Min);
             AddColumn(new PeakRssColumn());
         }

@@ -12,6 +12,9 @@ internal sealed class PeakRssColumn : IColumn
 {
     private static readonly string Folder = Path.Combine(Path.GetTempPath(), "hermes-bench-peak-rss");
 
+    /// <summary>The environment variable that gives a benchmark process its job's id, which keys the recorded peak.</summary>
+    public const string JobVariable = "HERMES_BENCH_JOB";
+
     public string Id => nameof(PeakRssColumn);
 
     public string ColumnName => "Peak RSS";
@@ -44,7 +47,7 @@ internal sealed class PeakRssColumn : IColumn
     public static void Record(string method, string model, string input, long bytes)
     {
         Directory.CreateDirectory(Folder);
-        var job = Environment.GetEnvironmentVariable("HERMES_BENCH_RETAIN_FREED_MEMORY") == "1" ? "retained" : "default";
+        var job = Environment.GetEnvironmentVariable(JobVariable) ?? "default";
         File.WriteAllText(Path.Combine(Folder, $"{method}-{model}-{input}-{job}.txt"), bytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
@@ -52,7 +55,7 @@ internal sealed class PeakRssColumn : IColumn
     {
         var model = (string)benchmarkCase.Parameters["Model"];
         var input = (string)benchmarkCase.Parameters["Input"];
-        var job = benchmarkCase.Job.Id.StartsWith("retained", StringComparison.Ordinal) ? "retained" : "default";
+        var job = benchmarkCase.Job.Id;
         if (!Directory.Exists(Folder))
         {
             return "-";

@@ -1,8 +1,11 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using Hermes.Abstractions;
 using Hermes.Augmentation;
 using Hermes.Backbones;
 using Hermes.Benchmarks.Data;
+using Hermes.Benchmarks.Runtime;
 using Hermes.Data;
 using Hermes.Priors.Losses;
 using Hermes.Runtime;
@@ -15,9 +18,10 @@ namespace Hermes.Benchmarks.Training;
 /// One LAMB training step of the published Hermes-R (forward, Hermes loss, backward, optimiser, EMA), batch 2, fed by
 /// the real data pipeline (<see cref="SyntheticTrainingCases"/>, foreground oversampling, reference augmentation)
 /// through the bounded background prefetcher — what a training run costs per step on this CPU, data included.
-/// Reports s/step; samples/s = 2 / (s/step). <see cref="DataPipelineBenchmarks"/> prices the pipeline alone.
+/// Reports s/step; samples/s = 2 / (s/step). <see cref="DataPipelineBenchmarks"/> prices the pipeline alone. With
+/// <c>HERMES_BENCH_KERNELS=1</c> the convolution kernels are compared side by side (<see cref="ConvolutionKernelJobs"/>).
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3, invocationCount: 1)]
+[Config(typeof(TrainingStepBenchmarkConfig))]
 public class TrainingStepBenchmarks
 {
     private SyntheticTrainingCases data = null!;
@@ -28,8 +32,13 @@ public class TrainingStepBenchmarks
     private Trainer trainer = null!;
 
     /// <summary>Cubic patch edge.</summary>
-    [Params(64, 96)]
+    [ParamsSource(nameof(Sizes))]
     public int Size { get; set; }
+
+    /// <summary>The patch edges to run: 64 and 96, or the comma-separated subset in <c>HERMES_BENCH_PATCHES</c>.</summary>
+    public static IEnumerable<int> Sizes =>
+        Environment.GetEnvironmentVariable("HERMES_BENCH_PATCHES")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture)) is { } chosen && chosen.Any() ? chosen : [64, 96];
 
     /// <summary>Builds the cases, the pipeline, the model and the optimiser.</summary>
     [GlobalSetup]
@@ -67,5 +76,14 @@ public class TrainingStepBenchmarks
         model.Dispose();
         average.Dispose();
         data.Dispose();
+    }
+
+    private sealed class TrainingStepBenchmarkConfig : ManualConfig
+    {
+        public TrainingStepBenchmarkConfig()
+        {
+            var job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithInvocationCount(1).WithUnrollFactor(1);
+            AddJob(ConvolutionKernelJobs.Requested ? [.. ConvolutionKernelJobs.From(job)] : [job]);
+        }
     }
 }

@@ -89,16 +89,16 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// This block's convolution (stride, padding, groups) applied with <paramref name="weight"/>; in training, dense stride-1
-    /// convolutions take their weight gradients from <see cref="GemmWeightGradientConvolution"/> when it is enabled, and in
-    /// inference dense 3³ ones may run as <see cref="WinogradConvolution"/>.
+    /// convolutions run as <see cref="TrainingConvolution"/> where it applies (Winograd forward and input gradient, GEMM
+    /// weight gradient), and in inference dense 3³ ones may run as <see cref="WinogradConvolution"/>.
     /// </summary>
     /// <param name="input">The (pre-activated) input.</param>
     /// <param name="weight">A weight with this block's kernel and input channels; any number of output channels.</param>
     internal Tensor Convolve(Tensor input, Tensor weight)
     {
-        if (GemmWeightGradientConvolution.Applies(input, weight, stride[0], padding[0], groups))
+        if (TrainingConvolution.Applies(input, weight, stride[0], padding[0], groups))
         {
-            return GemmWeightGradientConvolution.Convolve(input, weight);
+            return TrainingConvolution.Convolve(input, weight);
         }
 
         return WinogradConvolution.Applies(input, weight, stride[0], padding[0], groups)

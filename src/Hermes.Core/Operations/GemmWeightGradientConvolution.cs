@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Hermes.Operations;
 
 /// <summary>
-/// A dense, stride-1, "same"-padded 3D convolution (odd cubic kernel k, padding k / 2, no groups, no bias) whose weight
-/// gradient is computed by k³ matrix products over shifted views of the padded input instead of LibTorch's convolution
-/// backward. The forward pass and the input gradient stay LibTorch's (<c>conv3d</c>, <c>conv_transpose3d</c>).
+/// The weight gradient of a dense, stride-1, "same"-padded 3D convolution (odd cubic kernel k, padding k / 2, no groups, no
+/// bias), computed by k³ matrix products over shifted views of the padded input instead of LibTorch's convolution backward;
+/// <see cref="TrainingConvolution"/> records convolutions whose weight gradients come from here.
 /// </summary>
 /// <remarks>
 /// <para>Why: under the oneDNN guard's AVX2 cap (<see cref="OneDnnGuard"/>), oneDNN has no direct 3D weight-gradient
@@ -56,44 +56,6 @@ public static class GemmWeightGradientConvolution
         var previous = threadOverride;
         threadOverride = mode == Conv3dWeightGradientMode.Auto ? null : mode;
         return new ThreadOverrideScope(() => threadOverride = previous);
-    }
-
-    /// <summary>
-    /// Whether <see cref="Convolve"/> should replace <c>conv3d</c> here: a weight gradient will be recorded (grad mode on,
-    /// weight requires grad), on the CPU, for a dense stride-1 convolution with an odd cubic kernel larger than 1 and
-    /// padding k / 2, and <see cref="Enabled"/>.
-    /// </summary>
-    /// <param name="input">The convolution's input <c>[B, C_in, D, H, W]</c>.</param>
-    /// <param name="weight">Its weight <c>[C_out, C_in / groups, k, k, k]</c>.</param>
-    /// <param name="stride">Its stride (all three axes equal).</param>
-    /// <param name="padding">Its padding (all three axes equal).</param>
-    /// <param name="groups">Its groups.</param>
-    public static bool Applies(Tensor input, Tensor weight, long stride, long padding, long groups)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(weight);
-        if (stride != 1 || groups != 1 || weight.dim() != 5 || input.dim() != 5)
-        {
-            return false;
-        }
-
-        var k = weight.shape[2];
-        return k > 1 && k % 2 == 1 && weight.shape[3] == k && weight.shape[4] == k && padding == k / 2 &&
-            weight.device_type == DeviceType.CPU && weight.requires_grad && is_grad_enabled() && Enabled;
-    }
-
-    /// <summary>
-    /// <c>conv3d(input, weight, padding: k / 2)</c>, recorded for autograd so that the weight gradient comes from
-    /// <see cref="WeightGradient"/> and the input gradient from <c>conv_transpose3d</c>.
-    /// </summary>
-    /// <param name="input">A floating-point <c>[B, C_in, D, H, W]</c> tensor.</param>
-    /// <param name="weight">A weight <c>[C_out, C_in, k, k, k]</c> with odd k of the input's dtype and device.</param>
-    /// <returns>The convolution's output <c>[B, C_out, D, H, W]</c>.</returns>
-    /// <exception cref="ArgumentException">The shapes or dtypes do not fit a dense "same" convolution.</exception>
-    public static Tensor Convolve(Tensor input, Tensor weight)
-    {
-        var padding = Validate(input, weight);
-        return GemmWeightGradientConvolutionFunction.apply(input, weight, padding);
     }
 
     /// <summary>
@@ -177,22 +139,5 @@ public static class GemmWeightGradientConvolution
         }
 
         return taps.view(kernelSize, kernelSize, kernelSize, outChannels, inChannels).permute(3, 4, 0, 1, 2).contiguous().MoveToOuterDisposeScope();
-    }
-
-    private static long Validate(Tensor input, Tensor weight)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        ArgumentNullException.ThrowIfNull(weight);
-        if (input.dim() != 5 || weight.dim() != 5 || weight.shape[1] != input.shape[1] || weight.shape[2] % 2 == 0 ||
-            weight.shape[2] != weight.shape[3] || weight.shape[2] != weight.shape[4] || weight.dtype != input.dtype ||
-            !input.is_floating_point())
-        {
-            throw new ArgumentException(
-                $"A dense \"same\" 3D convolution needs a floating-point input [B, C_in, D, H, W] and a weight [C_out, C_in, k, k, k] with odd k " +
-                $"and the input's dtype; got input {input.dtype} [{string.Join(", ", input.shape)}], weight {weight.dtype} [{string.Join(", ", weight.shape)}].",
-                nameof(weight));
-        }
-
-        return weight.shape[2] / 2;
     }
 }

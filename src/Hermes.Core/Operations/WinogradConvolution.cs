@@ -27,8 +27,9 @@ namespace Hermes.Operations;
 /// <para>Numerics: the transforms only add and subtract (and the weight transform halves), so float32 results agree
 /// with float64 to ~3e-7 relative — closer than oneDNN's direct convolution (~1e-6; <c>WinogradConvolutionTests</c>).</para>
 /// <para>Scope: CPU float32 tensors, x64 with AVX2 and FMA (AVX-512 when the width allows), D and H even, W a multiple of 16,
-/// each batch item's input and output under 2 GiB, and no gradient to record — training keeps LibTorch's forward, whose
-/// backward it needs. <see cref="Applies"/> checks all of it; other convolutions stay <c>conv3d</c>.</para>
+/// each batch item's input and output under 2 GiB, and no gradient to record. <see cref="Applies"/> checks all of it; other
+/// convolutions stay <c>conv3d</c>. Training reaches this class through <see cref="TrainingConvolution"/>, whose autograd node
+/// runs its forward pass and its input gradient (a convolution with the flipped, transposed weight) here.</para>
 /// </remarks>
 public static class WinogradConvolution
 {
@@ -88,11 +89,19 @@ public static class WinogradConvolution
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(weight);
+        return !(is_grad_enabled() && (input.requires_grad || weight.requires_grad)) && Fits(input, weight, stride, padding, groups);
+    }
+
+    /// <summary>
+    /// <see cref="Applies"/> without its first condition: whether the Winograd path fits this convolution whether or not a
+    /// gradient is recorded — what <see cref="TrainingConvolution"/> asks of its forward pass and input gradient.
+    /// </summary>
+    internal static bool Fits(Tensor input, Tensor weight, long stride, long padding, long groups)
+    {
         if (stride != 1 || padding != 1 || groups != 1 || input.dim() != 5 || weight.dim() != 5 ||
             weight.shape[2] != 3 || weight.shape[3] != 3 || weight.shape[4] != 3 || weight.shape[1] != input.shape[1] ||
             input.dtype != ScalarType.Float32 || weight.dtype != ScalarType.Float32 ||
-            input.device_type != DeviceType.CPU || weight.device_type != DeviceType.CPU || !IsSupported ||
-            (is_grad_enabled() && (input.requires_grad || weight.requires_grad)))
+            input.device_type != DeviceType.CPU || weight.device_type != DeviceType.CPU || !IsSupported)
         {
             return false;
         }
@@ -108,7 +117,8 @@ public static class WinogradConvolution
         Math.Max(inChannels, outChannels) * voxels < int.MaxValue / sizeof(float);
 
     /// <summary>
-    /// <c>conv3d(input, weight, padding: 1)</c> by Winograd F(2×2×2, 3×3×3). No autograd record: use it for inference only.
+    /// <c>conv3d(input, weight, padding: 1)</c> by Winograd F(2×2×2, 3×3×3). No autograd record: training reaches it through
+    /// <see cref="TrainingConvolution"/>, whose node computes the gradients.
     /// </summary>
     /// <param name="input">A CPU float32 tensor <c>[B, C_in, D, H, W]</c> with D and H even and W a multiple of 16.</param>
     /// <param name="weight">A CPU float32 weight <c>[C_out, C_in, 3, 3, 3]</c>.</param>

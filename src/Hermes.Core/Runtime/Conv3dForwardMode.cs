@@ -1,8 +1,9 @@
 namespace Hermes.Runtime;
 
 /// <summary>
-/// How Hermes' dense 3³ stride-1 convolutions run their forward pass on the CPU when no gradient is recorded (inference)
-/// (<see cref="Operations.WinogradConvolution"/>).
+/// How Hermes' dense 3³ stride-1 convolutions run their forward pass on the CPU (<see cref="Operations.WinogradConvolution"/>):
+/// in inference, and in training also their input gradient, a convolution of the same kind
+/// (<see cref="Operations.TrainingConvolution"/>; in training only where the weight gradient is not LibTorch's).
 /// </summary>
 public enum Conv3dForwardMode
 {

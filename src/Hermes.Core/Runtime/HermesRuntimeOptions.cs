@@ -30,16 +30,18 @@ public sealed class HermesRuntimeOptions
     /// <summary>
     /// How Hermes' dense 3D convolutions compute weight gradients on the CPU. Defaults to the value of
     /// <c>HERMES_CONV3D_WEIGHT_GRADIENT</c> (<c>auto</c>, <c>libtorch</c>, <c>gemm</c>), else
-    /// <see cref="Conv3dWeightGradientMode.Auto"/>: the shifted-view GEMM while the oneDNN guard caps oneDNN, LibTorch's
-    /// backward otherwise (docs/performance.md). Applied once, when LibTorch is first initialised.
+    /// <see cref="Conv3dWeightGradientMode.Auto"/>: the shifted-view GEMM while oneDNN runs below AVX-512, LibTorch's
+    /// backward otherwise (docs/performance.md). With LibTorch's weight gradients a trained convolution stays LibTorch's
+    /// whole, forward and input gradient included (<see cref="Operations.TrainingConvolution"/>). Applied once, when
+    /// LibTorch is first initialised.
     /// </summary>
     public Conv3dWeightGradientMode Conv3dWeightGradient { get; set; } = Conv3dWeightGradientFromEnvironmentOrAuto();
 
     /// <summary>
-    /// How Hermes' dense 3³ convolutions run their forward pass on the CPU when no gradient is recorded (inference). Defaults
-    /// to the value of <c>HERMES_CONV3D_FORWARD</c> (<c>auto</c>, <c>libtorch</c>, <c>winograd</c>), else
-    /// <see cref="Conv3dForwardMode.Auto"/>: the Winograd convolution where it is faster than oneDNN on this CPU
-    /// (docs/performance.md). Applied once, when LibTorch is first initialised.
+    /// How Hermes' dense 3³ convolutions run their forward pass on the CPU — in inference, and in training also their input
+    /// gradient (<see cref="Operations.TrainingConvolution"/>). Defaults to the value of <c>HERMES_CONV3D_FORWARD</c>
+    /// (<c>auto</c>, <c>libtorch</c>, <c>winograd</c>), else <see cref="Conv3dForwardMode.Auto"/>: the Winograd convolution
+    /// where it is faster than oneDNN on this CPU (docs/performance.md). Applied once, when LibTorch is first initialised.
     /// </summary>
     public Conv3dForwardMode Conv3dForward { get; set; } = Conv3dForwardFromEnvironmentOrAuto();
 
