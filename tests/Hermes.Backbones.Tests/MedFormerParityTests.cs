@@ -57,7 +57,8 @@ public sealed class MedFormerParityTests(ParityRuns runs, ITestOutputHelper log)
     [SkippableTheory]
     [InlineData(ScalarType.Float32, Conv3dWeightGradientMode.LibTorch, Conv3dForwardMode.LibTorch)] // LibTorch's convolution throughout
     [InlineData(ScalarType.Float32, Conv3dWeightGradientMode.Gemm, Conv3dForwardMode.LibTorch)]     // GEMM weight gradients under LibTorch's forward
-    [InlineData(ScalarType.Float32, Conv3dWeightGradientMode.Gemm, Conv3dForwardMode.Winograd)]     // TrainingConvolution whole: what Auto picks on x64 under the cap
+    [InlineData(ScalarType.Float32, Conv3dWeightGradientMode.Gemm, Conv3dForwardMode.Winograd)]     // Winograd forward and input gradient, GEMM weight gradients
+    [InlineData(ScalarType.Float32, Conv3dWeightGradientMode.Winograd, Conv3dForwardMode.Winograd)] // TrainingConvolution with Winograd throughout
     [InlineData(ScalarType.Float64, Conv3dWeightGradientMode.Auto, Conv3dForwardMode.Auto)]
     public void GradientsMatchTheReference(ScalarType dtype, Conv3dWeightGradientMode weightGradients, Conv3dForwardMode forward)
     {

@@ -64,7 +64,8 @@ public sealed class ResUNetParityTests(ParityRuns runs, ITestOutputHelper log) :
     [SkippableTheory]
     [InlineData(Conv3dWeightGradientMode.LibTorch, Conv3dForwardMode.LibTorch)] // LibTorch's convolution throughout
     [InlineData(Conv3dWeightGradientMode.Gemm, Conv3dForwardMode.LibTorch)]     // GEMM weight gradients under LibTorch's forward
-    [InlineData(Conv3dWeightGradientMode.Gemm, Conv3dForwardMode.Winograd)]     // TrainingConvolution whole: what Auto picks on x64 under the cap
+    [InlineData(Conv3dWeightGradientMode.Gemm, Conv3dForwardMode.Winograd)]     // Winograd forward and input gradient, GEMM weight gradients
+    [InlineData(Conv3dWeightGradientMode.Winograd, Conv3dForwardMode.Winograd)] // TrainingConvolution with Winograd throughout
     public void GradientsMatchTheReference(Conv3dWeightGradientMode weightGradients, Conv3dForwardMode forward)
     {
         var run = runs.Get(Fixture, ScalarType.Float32, weightGradients, forward);

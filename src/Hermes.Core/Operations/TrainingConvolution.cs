@@ -8,7 +8,9 @@ namespace Hermes.Operations;
 /// A dense, stride-1, "same"-padded 3D convolution (odd cubic kernel k, padding k / 2, no groups, no bias) recorded for
 /// autograd with Hermes' own CPU kernels: the forward pass and the input gradient by <see cref="WinogradConvolution"/> where
 /// it fits (3³, float32, the shapes and channel counts of <see cref="Conv3dForwardMode"/>), the weight gradient by
-/// <see cref="GemmWeightGradientConvolution"/>; LibTorch's <c>conv3d</c> / <c>conv_transpose3d</c> for the parts that do not fit.
+/// <see cref="WinogradWeightGradient"/> there (from <see cref="WinogradWeightGradient.MinChannels"/> channels) and by
+/// <see cref="GemmWeightGradientConvolution"/> elsewhere; LibTorch's <c>conv3d</c> / <c>conv_transpose3d</c> for the forward
+/// and input gradient where the Winograd kernel does not fit.
 /// </summary>
 /// <remarks>
 /// <para>Why: with only the weight gradient replaced, a Hermes-R forward+backward at 64³ spent most of its time in LibTorch's
@@ -59,7 +61,8 @@ public static class TrainingConvolution
     /// <summary>
     /// <c>conv3d(input, weight, padding: k / 2)</c>, recorded for autograd: forward and input gradient by the Winograd kernel
     /// where <see cref="WinogradConvolution"/> fits this convolution now (else LibTorch's), weight gradient by
-    /// <see cref="GemmWeightGradientConvolution.WeightGradient"/>. The kernels are chosen here, in the forward pass.
+    /// <see cref="WinogradWeightGradient"/> where the forward runs by Winograd and <see cref="WinogradWeightGradient.MinChannels"/>
+    /// allows, else by <see cref="GemmWeightGradientConvolution.WeightGradient"/>. The kernels are chosen here, in the forward pass.
     /// </summary>
     /// <param name="input">A floating-point <c>[B, C_in, D, H, W]</c> tensor.</param>
     /// <param name="weight">A weight <c>[C_out, C_in, k, k, k]</c> with odd k of the input's dtype and device.</param>
@@ -69,7 +72,9 @@ public static class TrainingConvolution
     {
         var padding = Validate(input, weight);
         var winograd = WinogradConvolution.Fits(input, weight, 1, padding, 1);
-        return TrainingConvolutionFunction.apply(input, weight, padding, winograd);
+        var winogradWeights = winograd && weight.requires_grad && WinogradWeightGradient.MinChannels is { } min &&
+            Math.Min(input.shape[1], weight.shape[0]) >= min;
+        return TrainingConvolutionFunction.apply(input, weight, padding, winograd, winogradWeights);
     }
 
     private static long Validate(Tensor input, Tensor weight)

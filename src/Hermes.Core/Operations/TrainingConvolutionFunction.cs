@@ -6,8 +6,9 @@ namespace Hermes.Operations;
 /// <summary>
 /// The autograd node behind <see cref="TrainingConvolution.Convolve"/>. Forward: <see cref="WinogradConvolution"/> where it
 /// fits, else <c>conv3d</c>. Backward: the input gradient by <see cref="WinogradConvolution"/> with the flipped, transposed
-/// weight where the forward ran there, else <c>conv_transpose3d</c>; the weight gradient by
-/// <see cref="GemmWeightGradientConvolution.WeightGradient"/>. Arguments: input, weight, padding (long), Winograd (bool).
+/// weight where the forward ran there, else <c>conv_transpose3d</c>; the weight gradient by <see cref="WinogradWeightGradient"/>
+/// where the fifth argument says so, else by <see cref="GemmWeightGradientConvolution.WeightGradient"/>. Arguments: input,
+/// weight, padding (long), Winograd forward and input gradient (bool), Winograd weight gradient (bool).
 /// </summary>
 /// <remarks>
 /// <para>Saved for the backward pass: the input and the weight, nothing else — the output is not kept, as with
@@ -22,6 +23,7 @@ internal sealed class TrainingConvolutionFunction : autograd.SingleTensorFunctio
 {
     private const string PaddingKey = "padding";
     private const string WinogradKey = "winograd";
+    private const string WinogradWeightsKey = "winograd_weights";
     private const string InputGradKey = "input_requires_grad";
     private const string WeightGradKey = "weight_requires_grad";
 
@@ -38,9 +40,11 @@ internal sealed class TrainingConvolutionFunction : autograd.SingleTensorFunctio
         var weight = (Tensor)vars[1];
         var padding = (long)vars[2];
         var winograd = (bool)vars[3];
+        var winogradWeights = (bool)vars[4];
         ctx.save_for_backward([input, weight]);
         ctx.save_data(PaddingKey, padding);
         ctx.save_data(WinogradKey, winograd);
+        ctx.save_data(WinogradWeightsKey, winogradWeights);
         ctx.save_data(InputGradKey, input.requires_grad);
         ctx.save_data(WeightGradKey, weight.requires_grad);
         return winograd
@@ -69,7 +73,9 @@ internal sealed class TrainingConvolutionFunction : autograd.SingleTensorFunctio
 
         if ((bool)ctx.get_data(WeightGradKey))
         {
-            gradWeight = GemmWeightGradientConvolution.WeightGradient(input, grad_output, (int)weight.shape[2]).DetachFromDisposeScope();
+            gradWeight = ((bool)ctx.get_data(WinogradWeightsKey) && WinogradWeightGradient.Fits(input, grad_output)
+                ? WinogradWeightGradient.Compute(input, grad_output)
+                : GemmWeightGradientConvolution.WeightGradient(input, grad_output, (int)weight.shape[2])).DetachFromDisposeScope();
         }
 
         grad_output.Dispose();
@@ -83,7 +89,7 @@ internal sealed class TrainingConvolutionFunction : autograd.SingleTensorFunctio
         }
 
         returnedLastTime = returned;
-        return [gradInput!, gradWeight!, null!, null!];
+        return [gradInput!, gradWeight!, null!, null!, null!];
     }
 
     private static void ReleaseReturnedGradients()

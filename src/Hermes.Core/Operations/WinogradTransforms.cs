@@ -168,4 +168,64 @@ internal static unsafe class WinogradTransforms
             }
         }
     }
+
+    /// <summary>
+    /// The adjoint of <see cref="TransformOutput{TV, TLanes}"/> for one output channel: turns the gradient of the loss with
+    /// respect to each 2×2×2 output tile into the gradient with respect to its 64 products, <c>A ∂Y Aᵀ</c> along each axis
+    /// with <c>A = [[1, 0], [1, 1], [1, −1], [0, −1]]</c>; writes <c>tiles[ξ · positionStride + (row − FirstRow) · TileColumns + tx]</c>.
+    /// </summary>
+    /// <param name="gradient">This output channel's gradient volume <c>[D, H, W]</c>, contiguous.</param>
+    /// <param name="tiles">This output channel's first transformed value.</param>
+    /// <param name="positionStride">Floats between two positions ξ of the same tile.</param>
+    /// <param name="tiling">The volume and the rows to transform.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TransformOutputGradient<TV, TLanes>(float* gradient, float* tiles, long positionStride, in WinogradTiling tiling)
+        where TV : unmanaged
+        where TLanes : IWinogradLanes<TV>
+    {
+        TV* rows = stackalloc TV[8]; // after the x transform: [output y][x position]
+        TV* planes = stackalloc TV[32]; // after the y transform: [output z][y position][x position]
+        long width = 2 * tiling.TileColumns;
+        for (long r = 0; r < tiling.RowCount; r++)
+        {
+            long tz = (tiling.FirstRow + r) / tiling.TileRows, ty = (tiling.FirstRow + r) % tiling.TileRows;
+            for (long tx = 0; tx < tiling.TileColumns; tx += TLanes.Count)
+            {
+                for (int oz = 0; oz < 2; oz++)
+                {
+                    for (int oy = 0; oy < 2; oy++)
+                    {
+                        long z = (2 * tz) + oz, y = (2 * ty) + oy;
+                        var source = gradient + (((z * tiling.Height) + y) * width) + (2 * tx);
+                        TLanes.Deinterleave(TLanes.Load(source), TLanes.Load(source + TLanes.Count), out var e, out var o);
+                        var row = rows + (4 * oy);
+                        row[0] = e;
+                        row[1] = TLanes.Add(e, o);
+                        row[2] = TLanes.Subtract(e, o);
+                        row[3] = TLanes.Subtract(TLanes.Zero, o);
+                    }
+
+                    var target = planes + (16 * oz);
+                    for (int ix = 0; ix < 4; ix++)
+                    {
+                        TV a0 = rows[ix], a1 = rows[4 + ix];
+                        target[ix] = a0;
+                        target[4 + ix] = TLanes.Add(a0, a1);
+                        target[8 + ix] = TLanes.Subtract(a0, a1);
+                        target[12 + ix] = TLanes.Subtract(TLanes.Zero, a1);
+                    }
+                }
+
+                var destination = tiles + (r * tiling.TileColumns) + tx;
+                for (int j = 0; j < 16; j++)
+                {
+                    TV a0 = planes[j], a1 = planes[16 + j];
+                    TLanes.Store(a0, destination + (j * positionStride));
+                    TLanes.Store(TLanes.Add(a0, a1), destination + ((16 + j) * positionStride));
+                    TLanes.Store(TLanes.Subtract(a0, a1), destination + ((32 + j) * positionStride));
+                    TLanes.Store(TLanes.Subtract(TLanes.Zero, a1), destination + ((48 + j) * positionStride));
+                }
+            }
+        }
+    }
 }

@@ -94,7 +94,8 @@ public static partial class HermesRuntime
                 effective,
                 allocatorTuned,
                 UsesGemmWeightGradients(options.Conv3dWeightGradient, CpuInfo.Current, decision.IsaCap),
-                WinogradMinChannels(options.Conv3dForward, CpuInfo.Current, decision.IsaCap));
+                WinogradMinChannels(options.Conv3dForward, CpuInfo.Current, decision.IsaCap),
+                WinogradWeightGradientMinChannels(options.Conv3dWeightGradient, CpuInfo.Current, decision.IsaCap));
 
             if (!effective)
             {
@@ -123,9 +124,28 @@ public static partial class HermesRuntime
         ArgumentNullException.ThrowIfNull(cpu);
         return mode switch
         {
-            Conv3dWeightGradientMode.Gemm => true,
+            Conv3dWeightGradientMode.Gemm or Conv3dWeightGradientMode.Winograd => true,
             Conv3dWeightGradientMode.LibTorch => false,
             _ => cpu.Architecture == System.Runtime.InteropServices.Architecture.X64 && OneDnnBelowAvx512(cpu, isaCap),
+        };
+    }
+
+    /// <summary>
+    /// Resolves the Winograd weight gradient's share of <paramref name="mode"/>: 1 for <see cref="Conv3dWeightGradientMode.Winograd"/>,
+    /// <see cref="Operations.WinogradWeightGradient.AutoMinChannels"/> where <see cref="Conv3dWeightGradientMode.Auto"/> uses Hermes'
+    /// kernels (<see cref="UsesGemmWeightGradients"/>) on a CPU that can run the Winograd kernels, <see langword="null"/> otherwise.
+    /// </summary>
+    /// <param name="mode">The configured mode.</param>
+    /// <param name="cpu">The CPU.</param>
+    /// <param name="isaCap">The <c>ONEDNN_MAX_CPU_ISA</c> value in force, or <see langword="null"/>.</param>
+    public static int? WinogradWeightGradientMinChannels(Conv3dWeightGradientMode mode, CpuInfo cpu, string? isaCap)
+    {
+        ArgumentNullException.ThrowIfNull(cpu);
+        return mode switch
+        {
+            Conv3dWeightGradientMode.Winograd => 1,
+            Conv3dWeightGradientMode.Auto when cpu.HasAvx2 && UsesGemmWeightGradients(mode, cpu, isaCap) => Operations.WinogradWeightGradient.AutoMinChannels,
+            _ => null,
         };
     }
 

@@ -29,9 +29,9 @@ public sealed class HermesRuntimeOptions
 
     /// <summary>
     /// How Hermes' dense 3D convolutions compute weight gradients on the CPU. Defaults to the value of
-    /// <c>HERMES_CONV3D_WEIGHT_GRADIENT</c> (<c>auto</c>, <c>libtorch</c>, <c>gemm</c>), else
-    /// <see cref="Conv3dWeightGradientMode.Auto"/>: the shifted-view GEMM while oneDNN runs below AVX-512, LibTorch's
-    /// backward otherwise (docs/performance.md). With LibTorch's weight gradients a trained convolution stays LibTorch's
+    /// <c>HERMES_CONV3D_WEIGHT_GRADIENT</c> (<c>auto</c>, <c>libtorch</c>, <c>gemm</c>, <c>winograd</c>), else
+    /// <see cref="Conv3dWeightGradientMode.Auto"/>: Hermes' own kernels (Winograd for wide 3³ layers, the shifted-view GEMM for
+    /// the others) while oneDNN runs below AVX-512, LibTorch's backward otherwise (docs/performance.md). With LibTorch's weight gradients a trained convolution stays LibTorch's
     /// whole, forward and input gradient included (<see cref="Operations.TrainingConvolution"/>). Applied once, when
     /// LibTorch is first initialised.
     /// </summary>
@@ -85,8 +85,9 @@ public sealed class HermesRuntimeOptions
             null or "" or "auto" => Conv3dWeightGradientMode.Auto,
             "libtorch" or "onednn" => Conv3dWeightGradientMode.LibTorch,
             "gemm" => Conv3dWeightGradientMode.Gemm,
+            "winograd" => Conv3dWeightGradientMode.Winograd,
             _ => throw new InvalidOperationException(
-                $"Environment variable {Conv3dWeightGradientVariable}='{raw}' is not a weight-gradient mode; expected 'auto', 'libtorch' or 'gemm'."),
+                $"Environment variable {Conv3dWeightGradientVariable}='{raw}' is not a weight-gradient mode; expected 'auto', 'libtorch', 'gemm' or 'winograd'."),
         };
     }
 

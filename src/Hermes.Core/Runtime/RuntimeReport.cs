@@ -15,6 +15,9 @@ namespace Hermes.Runtime;
 /// <param name="WinogradMinChannels">The fewest channels (input and output) for which Hermes' dense 3³ convolutions run inference by
 /// Winograd F(2×2×2, 3×3×3), or <see langword="null"/> when they never do (<see cref="HermesRuntimeOptions.Conv3dForward"/>,
 /// <see cref="Operations.WinogradConvolution"/>).</param>
+/// <param name="WinogradWeightGradientMinChannels">The fewest channels (input and output) for which trained dense 3³ convolutions
+/// whose forward pass runs by Winograd take their weight gradients from <see cref="Operations.WinogradWeightGradient"/>, or
+/// <see langword="null"/> when none do (<see cref="HermesRuntimeOptions.Conv3dWeightGradient"/>).</param>
 public sealed record RuntimeReport(
     string TorchSharpVersion,
     string LibTorchPackage,
@@ -26,7 +29,8 @@ public sealed record RuntimeReport(
     bool OneDnnGuardEffective,
     bool RetainsFreedMemory = false,
     bool GemmWeightGradients = false,
-    int? WinogradMinChannels = null)
+    int? WinogradMinChannels = null,
+    int? WinogradWeightGradientMinChannels = null)
 {
     /// <summary>Key/value lines for display.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ToLines() =>
@@ -39,13 +43,19 @@ public sealed record RuntimeReport(
         new("CPU", $"{Cpu.Architecture} {Cpu.Vendor}".Trim()),
         new("CPU ISA", $"{Cpu.BestIsa} (AVX2 {(Cpu.HasAvx2 ? "yes" : "no")}, AVX-512F {(Cpu.HasAvx512F ? "yes" : "no")})"),
         new("Allocator", RetainsFreedMemory ? "glibc tuned: freed blocks retained" : "default"),
-        new("conv3d inference forward", WinogradMinChannels switch
+        new("conv3d forward (and input gradient in training)", WinogradMinChannels switch
         {
             null => "LibTorch",
             <= 1 => "Winograd F(2³, 3³) (BLAS) for every dense 3³ layer",
             { } min => $"Winograd F(2³, 3³) (BLAS) for dense 3³ layers with ≥ {min} channels in and out, LibTorch below",
         }),
-        new("conv3d weight gradients", GemmWeightGradients ? "shifted-view GEMM (BLAS)" : "LibTorch"),
+        new("conv3d weight gradients", (GemmWeightGradients, WinogradWeightGradientMinChannels) switch
+        {
+            (false, _) => "LibTorch",
+            (true, null) => "shifted-view GEMM (BLAS)",
+            (true, <= 1) => "Winograd F(2³, 3³) (BLAS) where the forward runs by Winograd, shifted-view GEMM (BLAS) elsewhere",
+            (true, { } min) => $"Winograd F(2³, 3³) (BLAS) where the forward runs by Winograd with ≥ {min} channels in and out, shifted-view GEMM (BLAS) elsewhere",
+        }),
         new("oneDNN guard", $"{OneDnnGuard.Mode}: {OneDnnGuard}{(OneDnnGuardEffective ? string.Empty : " — NOT in force: LibTorch was loaded before Hermes.Core")}"),
     ];
 }

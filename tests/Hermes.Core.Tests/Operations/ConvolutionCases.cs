@@ -28,7 +28,7 @@ internal static class ConvolutionCases
     /// <summary>Asserts max |actual − expected| ≤ relative · max |expected|, naming <paramref name="what"/> and both numbers.</summary>
     public static void AssertClose(Tensor expected, Tensor actual, double relative, string what)
     {
-        var scale = expected.abs().max().item<double>();
+        var scale = expected.to(float64).abs().max().item<double>();
         var error = (actual.to(float64) - expected.to(float64)).abs().max().item<double>();
         Assert.True(error <= relative * Math.Max(scale, 1e-30), $"{what}: max |Δ| = {error:G3} (scale {scale:G3}, tolerance {relative:G2} relative)");
     }

@@ -86,11 +86,12 @@ public sealed class GemmWeightGradientConvolutionTests
     [InlineData(Conv3dWeightGradientMode.Auto, false, null, true)]         // an AVX2-only CPU: the same AVX2 im2col path
     [InlineData(Conv3dWeightGradientMode.LibTorch, false, null, false)]
     [InlineData(Conv3dWeightGradientMode.Gemm, true, null, true)]
+    [InlineData(Conv3dWeightGradientMode.Winograd, true, null, true)]     // Hermes' kernels: Winograd where it fits, the GEMM elsewhere
     public void AutoUsesTheGemmWhereOneDnnRunsBelowAvx512(Conv3dWeightGradientMode mode, bool avx512, string? cap, bool expected)
     {
         var cpu = new CpuInfo(System.Runtime.InteropServices.Architecture.X64, "AuthenticAMD", true, avx512);
         Assert.Equal(expected, HermesRuntime.UsesGemmWeightGradients(mode, cpu, cap));
         var arm = new CpuInfo(System.Runtime.InteropServices.Architecture.Arm64, string.Empty, false, false);
-        Assert.Equal(mode == Conv3dWeightGradientMode.Gemm, HermesRuntime.UsesGemmWeightGradients(mode, arm, cap));
+        Assert.Equal(mode is Conv3dWeightGradientMode.Gemm or Conv3dWeightGradientMode.Winograd, HermesRuntime.UsesGemmWeightGradients(mode, arm, cap));
     }
 }

@@ -7,13 +7,13 @@ namespace Hermes.Core.Tests.Operations;
 
 /// <summary>
 /// The training convolution (<see cref="TrainingConvolution"/>: Winograd forward and input gradient where the kernel fits,
-/// GEMM weight gradient) gives LibTorch's float64 output and both gradients within float32 rounding — in both forward modes,
+/// Winograd or GEMM weight gradient) gives LibTorch's float64 output and both gradients within float32 rounding — in every mode,
 /// for odd sizes (where it falls back to LibTorch's kernels), channel counts ≡ 4 and ≡ 8 mod 16, batch 2, and
 /// non-contiguous inputs and output gradients; routes gradients to non-leaf and frozen weights; and applies only where it should.
 /// </summary>
 public sealed class TrainingConvolutionTests
 {
-    public static TheoryData<long[], int, Conv3dForwardMode, bool> Cases()
+    public static TheoryData<long[], int, Conv3dForwardMode, Conv3dWeightGradientMode, bool> Cases()
     {
         var shapes = new (long[] Shape, int OutChannels)[]
         {
@@ -22,13 +22,18 @@ public sealed class TrainingConvolutionTests
             ([2, 12, 5, 7, 9], 8),    // odd sizes: the Winograd kernel does not fit, LibTorch's forward and input gradient run
             ([1, 40, 2, 2, 16], 24),  // a 2×2 cross-section: every tile of the forward and of the input gradient reads padding
         };
-        var data = new TheoryData<long[], int, Conv3dForwardMode, bool>();
+        var data = new TheoryData<long[], int, Conv3dForwardMode, Conv3dWeightGradientMode, bool>();
         foreach (var (shape, outChannels) in shapes)
         {
-            foreach (var mode in new[] { Conv3dForwardMode.Winograd, Conv3dForwardMode.LibTorch })
+            foreach (var (forward, weights) in new[]
             {
-                data.Add(shape, outChannels, mode, false);
-                data.Add(shape, outChannels, mode, true);
+                (Conv3dForwardMode.Winograd, Conv3dWeightGradientMode.Winograd),
+                (Conv3dForwardMode.Winograd, Conv3dWeightGradientMode.Gemm),
+                (Conv3dForwardMode.LibTorch, Conv3dWeightGradientMode.Winograd), // the weight gradient follows the forward: GEMM here
+            })
+            {
+                data.Add(shape, outChannels, forward, weights, false);
+                data.Add(shape, outChannels, forward, weights, true);
             }
         }
 
@@ -37,7 +42,7 @@ public sealed class TrainingConvolutionTests
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
-    public void OutputAndBothGradientsAgreeWithFloat64(long[] shape, int outChannels, Conv3dForwardMode forward, bool nonContiguous)
+    public void OutputAndBothGradientsAgreeWithFloat64(long[] shape, int outChannels, Conv3dForwardMode forward, Conv3dWeightGradientMode weights, bool nonContiguous)
     {
         HermesRuntime.EnsureInitialized();
         Skip.If(forward == Conv3dForwardMode.Winograd && !WinogradConvolution.IsSupported, "The Winograd convolution needs x64 with AVX2 and FMA.");
@@ -58,8 +63,9 @@ public sealed class TrainingConvolutionTests
         Tensor y;
         bool winograd;
         using (WinogradConvolution.Use(forward))
-        using (GemmWeightGradientConvolution.Use(Conv3dWeightGradientMode.Gemm))
+        using (GemmWeightGradientConvolution.Use(weights))
         {
+            Assert.Equal(weights == Conv3dWeightGradientMode.Winograd ? 1 : null, WinogradWeightGradient.MinChannels);
             winograd = WinogradConvolution.Fits(x, w, 1, 1, 1);
             Assert.True(TrainingConvolution.Applies(x, w, 1, 1, 1));
             y = TrainingConvolution.Convolve(x, w);
@@ -67,7 +73,8 @@ public sealed class TrainingConvolutionTests
 
         Assert.Equal(forward == Conv3dForwardMode.Winograd && shape[4] % 16 == 0, winograd); // the case covers the path it names
         y.backward([g]);
-        var what = $"{(winograd ? "Winograd" : "LibTorch")} forward, [{string.Join(", ", shape)}] → {outChannels}{(nonContiguous ? ", non-contiguous" : string.Empty)}";
+        var what = $"{(winograd ? "Winograd" : "LibTorch")} forward, {(winograd && weights == Conv3dWeightGradientMode.Winograd ? "Winograd" : "GEMM")} " +
+            $"weight gradient, [{string.Join(", ", shape)}] → {outChannels}{(nonContiguous ? ", non-contiguous" : string.Empty)}";
         ConvolutionCases.AssertClose(expected, y, 2e-6, $"{what}: output");
         ConvolutionCases.AssertClose(xr.grad!, x.grad!, 2e-6, $"{what}: input gradient");
         ConvolutionCases.AssertClose(wr.grad!, w.grad!, 1e-5, $"{what}: weight gradient");
