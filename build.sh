@@ -29,7 +29,7 @@ case "$verb" in
     # with HERMES_KERNEL_MODES=0.
     if [ "$#" -eq 0 ] && [ "${HERMES_KERNEL_MODES:-1}" != 0 ]; then
       set +e
-      for mode in "libtorch libtorch off" "winograd gemm avx2"; do
+      for mode in "libtorch libtorch off" "winograd winograd avx2"; do
         set -- $mode
         echo "== learning tests with HERMES_CONV3D_FORWARD=$1 HERMES_CONV3D_WEIGHT_GRADIENT=$2 HERMES_ONEDNN_GUARD=$3"
         HERMES_CONV3D_FORWARD=$1 HERMES_CONV3D_WEIGHT_GRADIENT=$2 HERMES_ONEDNN_GUARD=$3 \

@@ -48,14 +48,14 @@ public sealed class ExperimentRunner(ILogger logger)
             using IExperimentModel model = settings.Model.Kind == ModelSettings.HermesR
                 ? new HermesRModel(settings, data.Catalog, sidecar, validator, output, logger)
                 : new TaskSpecificModel(settings, data.Catalog, sidecar, validator, logger);
-            var source = new InlineBatchSource(new TrainingBatchSource(data.Catalog, preprocessed, new TrainingBatchOptions
+            var source = new TrainingBatchSource(data.Catalog, preprocessed, new TrainingBatchOptions
             {
                 BatchSize = settings.Training.BatchSize,
                 PatchSize = settings.Model.PatchSize,
                 ForegroundRatio = settings.Training.ForegroundRatio,
                 Seed = (ulong)settings.Training.Seed,
                 MaxParallelism = 1,
-            }, Augmenter(settings.Training)));
+            }, Augmenter(settings.Training));
 
             clock.Restart();
             var curve = new TrainingCurve(data.Catalog, logger) { LogEvery = Math.Max(1, Math.Min(100, settings.Training.Steps / 20)) };

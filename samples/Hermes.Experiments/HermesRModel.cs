@@ -79,7 +79,7 @@ public sealed class HermesRModel : IExperimentModel
     public static int TaskCount(TaskCatalog catalog) => catalog.Vocabulary.ModelTaskCount;
 
     /// <inheritdoc />
-    public Task TrainAsync(InlineBatchSource source, TrainingCurve curve, CancellationToken cancellationToken) =>
+    public Task TrainAsync(TrainingBatchSource source, TrainingCurve curve, CancellationToken cancellationToken) =>
         trainer.RunAsync(source, curve, cancellationToken: cancellationToken);
 
     /// <inheritdoc />

@@ -1,3 +1,4 @@
+using Hermes.Data;
 using Hermes.Inference;
 
 namespace Hermes.Experiments;
@@ -6,10 +7,10 @@ namespace Hermes.Experiments;
 public interface IExperimentModel : IDisposable
 {
     /// <summary>Trains for the experiment's steps, reporting to <paramref name="curve"/> (validating when the settings say).</summary>
-    /// <param name="source">The batches (built on the training thread).</param>
+    /// <param name="source">The batches, built in the background while the model trains (batch n depends only on the seed and n).</param>
     /// <param name="curve">Receives step and validation reports.</param>
     /// <param name="cancellationToken">Stops after the current step.</param>
-    Task TrainAsync(InlineBatchSource source, TrainingCurve curve, CancellationToken cancellationToken);
+    Task TrainAsync(TrainingBatchSource source, TrainingCurve curve, CancellationToken cancellationToken);
 
     /// <summary>Writes the evaluated weights (the EMA model when there is one) and the sidecar beside them.</summary>
     /// <param name="safetensorsPath">The weights file (<c>.safetensors</c>; the sidecar is the same name with <c>.json</c>).</param>

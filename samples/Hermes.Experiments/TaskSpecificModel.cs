@@ -64,10 +64,10 @@ public sealed class TaskSpecificModel : IExperimentModel
     }
 
     /// <inheritdoc />
-    public Task TrainAsync(InlineBatchSource source, TrainingCurve curve, CancellationToken cancellationToken) =>
+    public Task TrainAsync(TrainingBatchSource source, TrainingCurve curve, CancellationToken cancellationToken) =>
         Task.Factory.StartNew(() => Train(source, curve, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private void Train(InlineBatchSource source, TrainingCurve curve, CancellationToken cancellationToken)
+    private void Train(TrainingBatchSource source, TrainingCurve curve, CancellationToken cancellationToken)
     {
         var t = settings.Training;
         set_num_threads(t.Threads > 0 ? t.Threads : Environment.ProcessorCount);
@@ -76,6 +76,7 @@ public sealed class TaskSpecificModel : IExperimentModel
         var ema = average is null ? null : new ExponentialMovingAverage(model, average, t.EmaDecay);
         var classes = catalog.Vocabulary.Tasks.Count;
         var clock = Stopwatch.StartNew();
+        using var prefetcher = source.Prefetch(0, source.PrefetchCapacity, cancellationToken); // batch n depends only on the seed and n
         for (long step = 0; step < t.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -85,7 +86,7 @@ public sealed class TaskSpecificModel : IExperimentModel
             optimizer.ZeroGrad();
             double total;
             var terms = new Dictionary<string, double>(StringComparer.Ordinal);
-            using (var batch = source.GetBatch(step))
+            using (var batch = prefetcher.Next())
             using (var scope = NewDisposeScope())
             {
                 var logits = model.forward(batch.Image);

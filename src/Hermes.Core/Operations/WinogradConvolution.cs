@@ -157,15 +157,7 @@ public static class WinogradConvolution
         for (long n = 0; n < batch; n++)
         {
             using var item = NewDisposeScope();
-            var x = input[n];
-
-            // even[k] = x[2k − 1], odd[k] = x[2k] along W, zero outside the volume.
-            var even = empty([inChannels, d, h, tileColumns + 1], dtype: ScalarType.Float32);
-            var odd = empty([inChannels, d, h, tileColumns + 1], dtype: ScalarType.Float32);
-            even.narrow(3, 0, 1).zero_();
-            even.narrow(3, 1, tileColumns).copy_(x.narrow(3, 1, w - 1).slice(3, 0, w - 1, 2));
-            odd.narrow(3, tileColumns, 1).zero_();
-            odd.narrow(3, 0, tileColumns).copy_(x.slice(3, 0, w, 2));
+            var (even, odd) = SplitEvenOdd(input[n]);
             nint evenBase = (nint)DataPointer(even), oddBase = (nint)DataPointer(odd), outputBase = (nint)DataPointer(output[n]);
             long channelVolume = d * h * (tileColumns + 1), outputVolume = d * h * w;
 
@@ -216,10 +208,33 @@ public static class WinogradConvolution
     internal static Tensor TransformWeight(Tensor weight)
     {
         using var scope = NewDisposeScope();
-        var g = tensor(new float[] { 1, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0, 0, 1 }, [4, 3], dtype: weight.dtype);
+        var g = WeightTransformMatrix(weight.dtype);
         var u = einsum("ap,bq,cr,oipqr->abcoi", g, g, g, weight);
         return u.reshape(WinogradTransforms.Positions, weight.shape[0], weight.shape[1]).contiguous().MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// One batch item <c>[C, D, H, W]</c> split along W into its even and odd voxels as the input transform reads them
+    /// (<see cref="WinogradTransforms.TransformInput{TV, TLanes}"/>): <c>even[k] = x[2k − 1]</c>, <c>odd[k] = x[2k]</c>,
+    /// each <c>[C, D, H, W / 2 + 1]</c>, zero outside the volume.
+    /// </summary>
+    /// <param name="x">The batch item; any strides.</param>
+    internal static (Tensor Even, Tensor Odd) SplitEvenOdd(Tensor x)
+    {
+        long channels = x.shape[0], d = x.shape[1], h = x.shape[2], w = x.shape[3], tileColumns = w / 2;
+        var even = empty([channels, d, h, tileColumns + 1], dtype: ScalarType.Float32);
+        var odd = empty([channels, d, h, tileColumns + 1], dtype: ScalarType.Float32);
+        even.narrow(3, 0, 1).zero_();
+        even.narrow(3, 1, tileColumns).copy_(x.narrow(3, 1, w - 1).slice(3, 0, w - 1, 2));
+        odd.narrow(3, tileColumns, 1).zero_();
+        odd.narrow(3, 0, tileColumns).copy_(x.slice(3, 0, w, 2));
+        return (even, odd);
+    }
+
+    /// <summary>G of F(2, 3), <c>[[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]</c>: the weight transform along one axis.</summary>
+    /// <param name="dtype">The matrix's dtype.</param>
+    internal static Tensor WeightTransformMatrix(ScalarType dtype) =>
+        tensor(new float[] { 1, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0, 0, 1 }, [4, 3], dtype: dtype);
 
     /// <summary>The first float of a CPU float32 tensor's data (LibTorch's memory: not moved by the GC, alive while the tensor is).</summary>
     internal static unsafe float* DataPointer(Tensor tensor)

@@ -113,15 +113,7 @@ public static class WinogradWeightGradient
         for (long n = 0; n < batch; n++)
         {
             using var item = NewDisposeScope();
-            var x = input[n];
-
-            // even[k] = x[2k − 1], odd[k] = x[2k] along W, zero outside the volume (WinogradTransforms.TransformInput).
-            var even = empty([inChannels, d, h, tileColumns + 1], dtype: ScalarType.Float32);
-            var odd = empty([inChannels, d, h, tileColumns + 1], dtype: ScalarType.Float32);
-            even.narrow(3, 0, 1).zero_();
-            even.narrow(3, 1, tileColumns).copy_(x.narrow(3, 1, w - 1).slice(3, 0, w - 1, 2));
-            odd.narrow(3, tileColumns, 1).zero_();
-            odd.narrow(3, 0, tileColumns).copy_(x.slice(3, 0, w, 2));
+            var (even, odd) = WinogradConvolution.SplitEvenOdd(input[n]);
             var gradient = gradOutput[n].contiguous();
             nint evenBase = (nint)WinogradConvolution.DataPointer(even), oddBase = (nint)WinogradConvolution.DataPointer(odd);
             var gradientBase = (nint)WinogradConvolution.DataPointer(gradient);
@@ -165,7 +157,7 @@ public static class WinogradWeightGradient
         }
 
         // ∂w = Gᵀ ∂U G along each axis, with G of WinogradConvolution.TransformWeight; positions ξ = 16·z + 4·y + x.
-        var g3 = tensor(new float[] { 1, 0, 0, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f, 0.5f, 0, 0, 1 }, [4, 3], dtype: ScalarType.Float32);
+        var g3 = WinogradConvolution.WeightTransformMatrix(ScalarType.Float32);
         var u = transformed.view(4, 4, 4, outChannels, inChannels);
         return einsum("ap,bq,cr,abcoi->oipqr", g3, g3, g3, u).contiguous().MoveToOuterDisposeScope();
     }
