@@ -166,18 +166,7 @@ public static class WinogradConvolution
                 using var slab = NewDisposeScope();
                 var tiling = new WinogradTiling(d, h, tileRows, tileColumns, first, Math.Min(rowsPerSlab, rows - first));
                 long columns = tiling.RowCount * tileColumns, inputStride = inChannels * columns, outputStride = outChannels * columns;
-                Parallel.For(0, inChannels, threads, c =>
-                {
-                    float* e = (float*)evenBase + (c * channelVolume), o = (float*)oddBase + (c * channelVolume), t = (float*)tilesBase + (c * columns);
-                    if (wide)
-                    {
-                        WinogradTransforms.TransformInput<Vector512<float>, WinogradLanes512>(e, o, t, inputStride, tiling, streaming);
-                    }
-                    else
-                    {
-                        WinogradTransforms.TransformInput<Vector256<float>, WinogradLanes256>(e, o, t, inputStride, tiling, streaming);
-                    }
-                });
+                TransformInputSlab(evenBase, oddBase, tilesBase, inChannels, channelVolume, tiling, wide, streaming, threads);
 
                 var tiles = tileBuffer.narrow(0, 0, WinogradTransforms.Positions * inputStride).view(WinogradTransforms.Positions, inChannels, columns);
                 var products = bmm(transformedWeight, tiles);
@@ -229,6 +218,37 @@ public static class WinogradConvolution
         odd.narrow(3, tileColumns, 1).zero_();
         odd.narrow(3, 0, tileColumns).copy_(x.slice(3, 0, w, 2));
         return (even, odd);
+    }
+
+    /// <summary>
+    /// Transforms one slab of tile rows of every channel, in parallel over the channels, into
+    /// <c>tiles[ξ, channel, row · TileColumns + tx]</c> (<see cref="WinogradTransforms.TransformInput{TV, TLanes}"/>).
+    /// </summary>
+    /// <param name="evenBase">The even voxels <c>[C, D, H, W / 2 + 1]</c> (<see cref="SplitEvenOdd"/>).</param>
+    /// <param name="oddBase">The odd voxels, laid out alike.</param>
+    /// <param name="tilesBase">The slab's transformed tiles <c>[64, C, rows · TileColumns]</c>.</param>
+    /// <param name="channels">C.</param>
+    /// <param name="channelVolume">Floats per channel in the even and odd buffers.</param>
+    /// <param name="tiling">The slab's rows.</param>
+    /// <param name="wide">512-bit registers (else 256-bit).</param>
+    /// <param name="streaming">Store past the cache.</param>
+    /// <param name="threads">The parallelism.</param>
+    internal static unsafe void TransformInputSlab(nint evenBase, nint oddBase, nint tilesBase, long channels, long channelVolume,
+        WinogradTiling tiling, bool wide, bool streaming, ParallelOptions threads)
+    {
+        long columns = tiling.RowCount * tiling.TileColumns, stride = channels * columns;
+        Parallel.For(0, channels, threads, c =>
+        {
+            float* e = (float*)evenBase + (c * channelVolume), o = (float*)oddBase + (c * channelVolume), t = (float*)tilesBase + (c * columns);
+            if (wide)
+            {
+                WinogradTransforms.TransformInput<Vector512<float>, WinogradLanes512>(e, o, t, stride, tiling, streaming);
+            }
+            else
+            {
+                WinogradTransforms.TransformInput<Vector256<float>, WinogradLanes256>(e, o, t, stride, tiling, streaming);
+            }
+        });
     }
 
     /// <summary>G of F(2, 3), <c>[[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]</c>: the weight transform along one axis.</summary>

@@ -124,18 +124,7 @@ public static class WinogradWeightGradient
                 using var slab = NewDisposeScope();
                 var tiling = new WinogradTiling(d, h, tileRows, tileColumns, first, Math.Min(rowsPerSlab, rows - first));
                 long columns = tiling.RowCount * tileColumns, inputStride = inChannels * columns, gradientStride = outChannels * columns;
-                Parallel.For(0, inChannels, threads, c =>
-                {
-                    float* e = (float*)evenBase + (c * channelVolume), o = (float*)oddBase + (c * channelVolume), t = (float*)inputTilesBase + (c * columns);
-                    if (wide)
-                    {
-                        WinogradTransforms.TransformInput<Vector512<float>, WinogradLanes512>(e, o, t, inputStride, tiling, streaming: false);
-                    }
-                    else
-                    {
-                        WinogradTransforms.TransformInput<Vector256<float>, WinogradLanes256>(e, o, t, inputStride, tiling, streaming: false);
-                    }
-                });
+                WinogradConvolution.TransformInputSlab(evenBase, oddBase, inputTilesBase, inChannels, channelVolume, tiling, wide, streaming: false, threads);
                 Parallel.For(0, outChannels, threads, k =>
                 {
                     float* g = (float*)gradientBase + (k * gradientVolume), t = (float*)gradientTilesBase + (k * columns);

@@ -6,6 +6,17 @@ namespace Hermes.Core.Tests.Operations;
 /// <summary>Inputs and references shared by the convolution tests: seeded tensors, LibTorch's weight gradient, a relative comparison.</summary>
 internal static class ConvolutionCases
 {
+    /// <summary>Shapes that the Winograd kernels take, each with a reason (input shape, output channels).</summary>
+    public static readonly (long[] Shape, int OutChannels)[] WinogradShapes =
+    [
+        ([2, 24, 4, 6, 16], 8),   // batch 2, non-cubic, input channels ≡ 8 (mod 16), 8 tiles per row (256-bit lanes only)
+        ([1, 8, 8, 8, 32], 24),   // output channels ≡ 8 (mod 16), 16 tiles per row (one 512-bit block)
+        ([1, 20, 6, 4, 32], 36),  // input and output channels ≡ 4 (mod 16)
+        ([1, 5, 2, 2, 48], 3),    // odd channel counts, a 2×2 cross-section: every tile reads the zero padding
+        ([1, 3, 6, 4, 64], 7),    // 32 tiles per row: several blocks per row
+        ([1, 17, 4, 2, 64], 33),  // output channels one past two 16-channel blocks
+    ];
+
     /// <summary>An input, a weight scaled to keep the output near unit variance, and an output gradient, from seed 11.</summary>
     public static (Tensor X, Tensor W, Tensor G) Inputs(long[] shape, int outChannels, int kernel, ScalarType dtype)
     {

@@ -23,16 +23,8 @@ public sealed class WinogradConvolutionTests
 
     public static TheoryData<long[], int, Path> Shapes()
     {
-        var shapes = new (long[] Shape, int OutChannels)[]
-        {
-            ([2, 24, 4, 6, 16], 8),   // batch 2, non-cubic, input channels ≡ 8 (mod 16), 8 tiles per row (256-bit lanes only)
-            ([1, 8, 8, 8, 32], 24),   // output channels ≡ 8 (mod 16), 16 tiles per row (one 512-bit block)
-            ([1, 5, 2, 2, 48], 3),    // odd channel counts, a 2×2 cross-section: every tile reads the zero padding
-            ([1, 3, 6, 4, 64], 7),    // 32 tiles per row: several blocks per row
-            ([1, 17, 4, 2, 64], 33),  // output channels one past two 16-channel blocks
-        };
         var data = new TheoryData<long[], int, Path>();
-        foreach (var (shape, outChannels) in shapes)
+        foreach (var (shape, outChannels) in ConvolutionCases.WinogradShapes)
         {
             foreach (var path in Enum.GetValues<Path>())
             {

@@ -15,15 +15,8 @@ public sealed class WinogradWeightGradientTests
 {
     public static TheoryData<long[], int, bool> Cases()
     {
-        var shapes = new (long[] Shape, int OutChannels)[]
-        {
-            ([2, 24, 4, 6, 16], 8),   // batch 2, input channels ≡ 8 (mod 16)
-            ([1, 20, 6, 4, 32], 36),  // input and output channels ≡ 4 (mod 16)
-            ([1, 5, 2, 2, 48], 3),    // odd channel counts, a 2×2 cross-section: every tile reads the zero padding
-            ([1, 17, 4, 2, 64], 33),  // 32 tiles per row, output channels one past two 16-channel blocks
-        };
         var data = new TheoryData<long[], int, bool>();
-        foreach (var (shape, outChannels) in shapes)
+        foreach (var (shape, outChannels) in ConvolutionCases.WinogradShapes)
         {
             data.Add(shape, outChannels, false);
             data.Add(shape, outChannels, true);
