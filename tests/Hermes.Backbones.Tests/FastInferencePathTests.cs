@@ -9,7 +9,8 @@ namespace Hermes.Backbones.Tests;
 /// <summary>
 /// The shortcuts the backbones take for speed compute what the plain formulation computes: the pairwise max-pool equals
 /// <c>max_pool3d</c> exactly, and a residual block's shared pre-activation with stacked weights equals its two
-/// pre-activated convolutions, in value and gradient (float64).
+/// pre-activated convolutions, in value and gradient (float64); inference and training take the Winograd kernel where the
+/// modes say so.
 /// </summary>
 public sealed class FastInferencePathTests
 {
@@ -70,12 +71,23 @@ public sealed class FastInferencePathTests
         var error = (winograd - libTorch).abs().max().item<float>();
         Assert.True(error <= 1e-5f * libTorch.abs().max().item<float>(), $"max |Winograd − conv3d| = {error}");
 
-        // With autograd the block keeps LibTorch's forward, whose backward training needs.
+        // With autograd the block runs TrainingConvolution: the same Winograd forward while Hermes' weight-gradient kernels
+        // are on, LibTorch's convolution whole when the weight gradients are LibTorch's.
         using (Hermes.Operations.WinogradConvolution.Use(Conv3dForwardMode.Winograd))
         {
-            var trained = block.forward(x);
-            Assert.True(trained.requires_grad);
-            Assert.True(TensorEquality.Same(trained.detach(), libTorch));
+            using (Hermes.Operations.GemmWeightGradientConvolution.Use(Conv3dWeightGradientMode.Gemm))
+            {
+                var trained = block.forward(x);
+                Assert.True(trained.requires_grad);
+                Assert.True(TensorEquality.Same(trained.detach(), winograd));
+            }
+
+            using (Hermes.Operations.GemmWeightGradientConvolution.Use(Conv3dWeightGradientMode.LibTorch))
+            {
+                var trained = block.forward(x);
+                Assert.True(trained.requires_grad);
+                Assert.True(TensorEquality.Same(trained.detach(), libTorch));
+            }
         }
     }
 

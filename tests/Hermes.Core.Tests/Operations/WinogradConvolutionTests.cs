@@ -120,7 +120,7 @@ public sealed class WinogradConvolutionTests
             Assert.False(WinogradConvolution.Applies(randn([1, 8, 4, 4, 8]), w, 1, 1, 1));  // W not a multiple of 16
             Assert.False(WinogradConvolution.Applies(randn([1, 8, 5, 4, 16]), w, 1, 1, 1)); // odd D
             Assert.False(WinogradConvolution.Applies(randn([1, 8, 4, 3, 16]), w, 1, 1, 1)); // odd H
-            Assert.False(WinogradConvolution.Applies(x, w.requires_grad_(true), 1, 1, 1)); // training: LibTorch's forward and backward
+            Assert.False(WinogradConvolution.Applies(x, w.requires_grad_(true), 1, 1, 1)); // training: TrainingConvolution records it instead
             Assert.False(WinogradConvolution.Applies(x.requires_grad_(true), w.detach(), 1, 1, 1));
             using (no_grad())
             {
