@@ -89,8 +89,8 @@ public sealed class ConvNormAct : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// This block's convolution (stride, padding, groups) applied with <paramref name="weight"/>; in training, dense stride-1
-    /// convolutions run as <see cref="TrainingConvolution"/> where it applies (Winograd forward and input gradient, GEMM
-    /// weight gradient), and in inference dense 3³ ones may run as <see cref="WinogradConvolution"/>.
+    /// convolutions run as <see cref="TrainingConvolution"/> where it applies (Winograd forward and input gradient, Winograd or
+    /// GEMM weight gradient), and in inference dense 3³ ones may run as <see cref="WinogradConvolution"/>.
     /// </summary>
     /// <param name="input">The (pre-activated) input.</param>
     /// <param name="weight">A weight with this block's kernel and input channels; any number of output channels.</param>

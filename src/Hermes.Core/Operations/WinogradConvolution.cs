@@ -113,7 +113,7 @@ public static class WinogradConvolution
     }
 
     /// <summary>Whether one batch item's input and output each stay under 2 GiB (the transforms address them as spans).</summary>
-    private static bool FitsOneBuffer(long inChannels, long outChannels, long voxels) =>
+    internal static bool FitsOneBuffer(long inChannels, long outChannels, long voxels) =>
         Math.Max(inChannels, outChannels) * voxels < int.MaxValue / sizeof(float);
 
     /// <summary>

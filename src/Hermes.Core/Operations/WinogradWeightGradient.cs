@@ -72,7 +72,7 @@ public static class WinogradWeightGradient
 
         long d = input.shape[2], h = input.shape[3], w = input.shape[4];
         return d > 0 && h > 0 && d % 2 == 0 && h % 2 == 0 && w % 16 == 0 &&
-            Math.Max(input.shape[1], gradOutput.shape[1]) * d * h * w < int.MaxValue / sizeof(float);
+            WinogradConvolution.FitsOneBuffer(input.shape[1], gradOutput.shape[1], d * h * w);
     }
 
     /// <summary>

@@ -31,9 +31,9 @@ public sealed class HermesRuntimeOptions
     /// How Hermes' dense 3D convolutions compute weight gradients on the CPU. Defaults to the value of
     /// <c>HERMES_CONV3D_WEIGHT_GRADIENT</c> (<c>auto</c>, <c>libtorch</c>, <c>gemm</c>, <c>winograd</c>), else
     /// <see cref="Conv3dWeightGradientMode.Auto"/>: Hermes' own kernels (Winograd for wide 3³ layers, the shifted-view GEMM for
-    /// the others) while oneDNN runs below AVX-512, LibTorch's backward otherwise (docs/performance.md). With LibTorch's weight gradients a trained convolution stays LibTorch's
-    /// whole, forward and input gradient included (<see cref="Operations.TrainingConvolution"/>). Applied once, when
-    /// LibTorch is first initialised.
+    /// the others) while oneDNN runs below AVX-512, LibTorch's backward otherwise (docs/performance.md). With LibTorch's
+    /// weight gradients a trained convolution stays LibTorch's whole, forward and input gradient included
+    /// (<see cref="Operations.TrainingConvolution"/>). Applied once, when LibTorch is first initialised.
     /// </summary>
     public Conv3dWeightGradientMode Conv3dWeightGradient { get; set; } = Conv3dWeightGradientFromEnvironmentOrAuto();
 
