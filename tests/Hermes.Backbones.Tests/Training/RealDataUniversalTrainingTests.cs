@@ -27,9 +27,11 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
     // hippocampus Dice is whole-case Dice; the spleen case is scored on patches that contain spleen.
     private static readonly int[] WholeHippocampusPatch = [32, 48, 32];
 
-    // Every model seed the test claims. 90 steps: with the reference's Xavier-uniform task priors, at 60 steps the two
-    // hippocampus labels (which share their images) were still at the edge of being learnt — a change of rounding moved one
-    // of them between +0.05 and +0.74 (model seeds 7–9).
+    // Every model seed the test claims. 90 steps with the learning rate decaying to 0 (poly, as the reference schedules it):
+    // at a constant rate the model scored is wherever the last few noisy steps left it — on a CI machine the spleen Dice of
+    // seed 8 ended at 0.53 after a loss spike on the final step (elsewhere 0.93–0.95), and one path left seed 7's anterior
+    // label at 0.21. With the decay every run tried (seeds 7–12; Auto, LibTorch's and Hermes' forced kernels; 1 and 2
+    // threads) ended at ≥ 0.74 (hippocampus) and ≥ 0.95 (spleen); at 60 steps seed 12 still ended at 0.42 for one label.
     [SkippableTheory]
     [Trait("Category", "Learning")]
     [InlineData(7)]
@@ -52,7 +54,8 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
             {
                 Epochs = 1, StepsPerEpoch = steps, Seed = 3, ValidateEveryEpochs = 0, ValidateLastEpochs = 0,
             };
-            using var trainer = new Trainer(model, HermesLoss.Create(data.TaskCount).Terms, lamb, options,
+            var decay = new WarmupDecaySchedule(new WarmupDecayOptions { BaseLearningRate = 0.01, WarmupEpochs = 0, TotalEpochs = steps, StepsPerEpoch = 1 });
+            using var trainer = new Trainer(model, HermesLoss.Create(data.TaskCount).Terms, lamb, options, decay,
                 validator: new PatchDiceValidator(validation));
 
             var before = trainer.Validate()!;
@@ -76,21 +79,23 @@ public sealed class RealDataUniversalTrainingTests(HippocampusSpleenCases data, 
             Assert.Equal(steps, losses.Length);
             Assert.All(losses, l => Assert.True(double.IsFinite(l), $"non-finite loss in {string.Join(", ", losses)}"));
             Assert.True(mixed >= steps / 4, $"only {mixed} of {steps} batches mixed MR and CT samples");
-            // Per-batch losses are noisy (case mix, patch content). Measured (2 threads, AMD EPYC AVX2, unit-normal task priors),
-            // first → last 8 steps: seed 7 1.34 → 0.35, seed 8 1.41 → 0.33, seed 9 1.43 → 0.33.
-            Assert.True(late < 0.8 * early, $"loss did not fall: first {k} steps {early:F4}, last {k} steps {late:F4}");
+            // Per-batch losses are noisy (case mix, patch content). Measured (AMD EPYC AVX2; Auto, LibTorch's and Hermes' forced
+            // kernels; 1 and 2 threads), first → last 8 steps: 1.29–1.41 → 0.23–0.29.
+            Assert.True(late < 0.6 * early, $"loss did not fall: first {k} steps {early:F4}, last {k} steps {late:F4}");
 
             long[] tasks = [data.Anterior, data.Posterior, data.SpleenTask];
             Assert.Equal(tasks, before.TaskDice.Keys.Order().ToArray());
             Assert.Equal(tasks, after.TaskDice.Keys.Order().ToArray());
-            // Measured (90 steps, same run), mean and per task (anterior / posterior / spleen): seed 7 +0.51 (+0.66 / +0.69 / +0.20),
-            // seed 8 +0.58 (+0.77 / +0.70 / +0.28), seed 9 +0.68 (+0.73 / +0.73 / +0.59); the spleen case starts high (one case,
-            // large organ), so its +0.1 threshold is the tightest: half the smallest rise measured.
-            Assert.True(after.MeanDice > before.MeanDice + 0.15, $"training Dice did not rise: before {Describe(before)}, after {Describe(after)}");
-            foreach (var task in tasks)
+            // Before training every logit is near 0, so the untrained Dice is a coin toss of signs: ≈ 0.01–0.05 for the small
+            // hippocampus labels, 0.34–0.69 for the spleen patches (mostly spleen) — and it moved with the CPU (seed 8: 0.61 here,
+            // 0.48 on a CI machine). So each task must reach a level, not a rise over that toss, and the mean must rise.
+            // Measured after 90 steps (the runs above): anterior 0.74–0.82, posterior 0.77–0.81, spleen 0.95–0.96; mean rise
+            // ≥ 0.60.
+            Assert.True(after.MeanDice > before.MeanDice + 0.3, $"training Dice did not rise: before {Describe(before)}, after {Describe(after)}");
+            foreach (var (task, level) in new[] { (data.Anterior, 0.6), (data.Posterior, 0.6), (data.SpleenTask, 0.85) })
             {
-                Assert.True(after.TaskDice[task] > before.TaskDice[task] + 0.1,
-                    $"{data.Catalog.Vocabulary.Tasks[(int)task]}: Dice did not rise: before {Describe(before)}, after {Describe(after)}");
+                Assert.True(after.TaskDice[task] > level,
+                    $"{data.Catalog.Vocabulary.Tasks[(int)task]}: Dice after training is not above {level}: before {Describe(before)}, after {Describe(after)}");
             }
         }
         finally
