@@ -1,3 +1,6 @@
+using System.CommandLine;
 using Hermes.Cli;
 
-return await CliApplication.Build().Parse(args).InvokeAsync().ConfigureAwait(false);
+using var signals = new TerminationSignals();
+return await CliApplication.Build().Parse(args)
+    .InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, signals.Token).ConfigureAwait(false);

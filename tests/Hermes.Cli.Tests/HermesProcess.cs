@@ -11,6 +11,23 @@ internal static class HermesProcess
     /// <summary>Runs <c>hermes</c> with extra environment variables (a <see langword="null"/> value removes one).</summary>
     public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
+        using var process = Process.Start(StartInfo(environment, args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"hermes {string.Join(' ', args)} did not finish within {timeout}");
+        }
+
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    /// <summary>Starts <c>hermes</c> with standard output and error redirected; the caller reads them and waits.</summary>
+    public static Process Start(params string[] args) => Process.Start(StartInfo(new Dictionary<string, string?>(), args))!;
+
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment, string[] args)
+    {
         var hermes = Path.Combine(AppContext.BaseDirectory, "hermes.dll");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -33,15 +50,6 @@ internal static class HermesProcess
             }
         }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"hermes {string.Join(' ', args)} did not finish within {timeout}");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
+        return start;
     }
 }

@@ -19,7 +19,10 @@ namespace Hermes.Cli.Commands;
 /// segments each input volume with a checkpoint (<c>.safetensors</c> + its <c>.json</c> sidecar) and writes the labels
 /// on the input's own grid (shape and affine): <c>dir/case.nii.gz</c> label maps (task <c>t</c> of the list = label
 /// <c>t + 1</c>) or, with <c>--masks</c>, <c>dir/case/task.nii.gz</c> binary masks; plus <c>dir/labels.json</c>
-/// (task → label), the map <c>hermes evaluate --labels</c> takes.
+/// (task → label), the map <c>hermes evaluate --labels</c> takes, and with masks <c>dir/masks.json</c> (task → file: names
+/// that cannot be file names, such as <c>amos/liver</c>, are mapped to safe ones and never leave <c>dir</c>). Nothing is
+/// created in <c>dir</c> until the first case has been segmented; inputs with NaN/±∞ voxels are refused unless
+/// <c>--non-finite replace-with-minimum</c>.
 /// </summary>
 internal static class PredictCommand
 {
@@ -40,9 +43,14 @@ internal static class PredictCommand
         var largest = new Option<bool>("--largest-component") { Description = "Keep only the largest connected component of each task." };
         var fillHoles = new Option<bool>("--fill-holes") { Description = "Fill enclosed holes in each task's mask." };
         var minSize = new Option<long>("--min-size") { Description = "Remove components smaller than this many voxels." };
+        var nonFinite = new Option<string>("--non-finite")
+        {
+            Description = "NaN/±∞ voxels in an input: reject (stop with an error) or replace-with-minimum (the smallest finite intensity).",
+            DefaultValueFactory = _ => "reject",
+        }.AcceptOnlyFromAmong("reject", "replace-with-minimum");
         var command = new Command("predict", "Segment volumes with a checkpoint; outputs keep each input's grid and affine.")
         {
-            model, input, tasks, output, modality, tta, overlap, device, batch, masks, largest, fillHoles, minSize,
+            model, input, tasks, output, modality, tta, overlap, device, batch, masks, largest, fillHoles, minSize, nonFinite,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
             parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(tasks)!, parse.GetValue(output)!, parse.GetValue(modality),
@@ -52,6 +60,7 @@ internal static class PredictCommand
                 Window = new SlidingWindowOptions { Overlap = parse.GetValue(overlap), WindowsPerBatch = parse.GetValue(batch) },
                 Output = parse.GetValue(masks) ? PredictionOutputKind.BinaryMasks : PredictionOutputKind.LabelMap,
                 Postprocessing = new PostprocessingOptions { KeepLargestComponent = parse.GetValue(largest), FillHoles = parse.GetValue(fillHoles), MinimumComponentVoxels = parse.GetValue(minSize) },
+                NonFiniteVoxels = parse.GetValue(nonFinite) == "replace-with-minimum" ? NonFiniteVoxelHandling.ReplaceWithMinimum : NonFiniteVoxelHandling.Reject,
             },
             parse.GetValue(device)!, cancellationToken)));
         return command;
@@ -71,14 +80,30 @@ internal static class PredictCommand
             var predictor = new VolumePredictor(segmenter, sidecar, device);
             var request = new PredictionRequest(taskNames, modality);
             _ = predictor.TaskIds(taskNames); // fail before reading any volume
-            Directory.CreateDirectory(outputFolder);
-            WriteLabels(Path.Combine(outputFolder, "labels.json"), taskNames);
+            var indexWritten = false;
             foreach (var (caseName, path) in inputs)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var volume = VolumeIO.Read(path);
                 var progress = new ConsoleProgress(caseName);
-                foreach (var written in predictor.PredictToFolder(volume, outputFolder, caseName, request, options, progress, cancellationToken))
+                IReadOnlyList<string> files;
+                try
+                {
+                    files = predictor.PredictToFolder(volume, outputFolder, caseName, request, options, progress, cancellationToken);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new InvalidDataException($"{path}: {e.Message}", e);
+                }
+
+                if (!indexWritten)
+                {
+                    // Only once a case has been segmented: a run that fails on its inputs leaves no output folder behind.
+                    WriteIndex(outputFolder, taskNames, options.Output);
+                    indexWritten = true;
+                }
+
+                foreach (var written in files)
                 {
                     Console.Out.WriteLine(written);
                 }
@@ -88,8 +113,8 @@ internal static class PredictCommand
         }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("hermes predict: cancelled.");
-            return 130;
+            Console.Error.WriteLine("hermes predict: cancelled; the interrupted case's files were removed, finished cases are complete.");
+            return TerminationSignals.ExitCode;
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or VolumeFormatException or NotSupportedException or CheckpointFormatException or StateDictMismatchException or HermesNativeRuntimeException or UnauthorizedAccessException)
         {
@@ -186,28 +211,53 @@ internal static class PredictCommand
         return name;
     }
 
-    private static void WriteLabels(string path, IReadOnlyList<string> tasks)
+    /// <summary>
+    /// Writes <c>labels.json</c> (task → label value of the label maps) and, for masks, <c>masks.json</c> (task → mask file
+    /// name in each case folder: task names come from the sidecar and are mapped to safe file names, see
+    /// <see cref="SafeFileName.Map"/>).
+    /// </summary>
+    private static void WriteIndex(string outputFolder, IReadOnlyList<string> tasks, PredictionOutputKind output)
     {
-        var map = new JsonObject();
+        var labels = new JsonObject();
         for (var t = 0; t < tasks.Count; t++)
         {
-            map[tasks[t]] = t + 1;
+            labels[tasks[t]] = t + 1;
         }
 
+        WriteJson(Path.Combine(outputFolder, "labels.json"), labels);
+        if (output == PredictionOutputKind.BinaryMasks)
+        {
+            var stems = SafeFileName.Map(tasks);
+            var files = new JsonObject();
+            for (var t = 0; t < tasks.Count; t++)
+            {
+                files[tasks[t]] = stems[t] + ".nii.gz";
+            }
+
+            WriteJson(Path.Combine(outputFolder, "masks.json"), files);
+        }
+    }
+
+    private static void WriteJson(string path, JsonObject content)
+    {
         var tmp = path + ".tmp";
-        File.WriteAllText(tmp, map.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(tmp, content.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(tmp, path, overwrite: true);
     }
 
+    /// <summary>One line per stage change, per finished stage, and at least every <see cref="Interval"/> in between.</summary>
     private sealed class ConsoleProgress(string caseName) : IProgress<PredictionProgress>
     {
+        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+        private readonly System.Diagnostics.Stopwatch sinceLine = System.Diagnostics.Stopwatch.StartNew();
         private string lastStage = "";
 
         public void Report(PredictionProgress value)
         {
-            if (value.Stage != lastStage || value.Done == value.Total)
+            if (value.Stage != lastStage || value.Done == value.Total || sinceLine.Elapsed >= Interval)
             {
                 lastStage = value.Stage;
+                sinceLine.Restart();
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{caseName}: {value.Stage} {value.Done}/{value.Total}"));
             }
         }

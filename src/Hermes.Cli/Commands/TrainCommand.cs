@@ -19,19 +19,25 @@ namespace Hermes.Cli.Commands;
 /// metrics log to <c>Hermes:Training:OutputDirectory</c>, and the trained model (EMA weights) with its sidecar as
 /// <c>model.safetensors</c> + <c>model.json</c> for <c>hermes predict</c>, <c>hermes extend</c> and <c>--init-from</c>.
 /// With <c>--init-from M [--freeze backbone|heads] [--backbone-lr-scale x]</c> (see <see cref="FineTuneArguments"/>) it
-/// fine-tunes the trained model M instead of starting from random weights.
+/// fine-tunes the trained model M instead of starting from random weights. A run that would train nothing (<c>--steps</c>
+/// below 1 or not beyond a resumed step) stops before it touches a file, and a new run does not replace a trained model
+/// already in the output directory without <c>--force</c>.
 /// </summary>
 internal static class TrainCommand
 {
     /// <summary>The trained model's file name in the output directory (its sidecar: <c>model.json</c>).</summary>
     public const string ModelFileName = "model.safetensors";
 
+    /// <summary>The training checkpoint a finished run leaves in its output directory (<c>--resume</c> takes it).</summary>
+    public const string FinalCheckpointFileName = "final.safetensors";
+
     public static Command Create()
     {
         var config = new Option<FileInfo>("--config", "-c") { Description = "JSON configuration with a 'Hermes' section (Backbone, BaseChannels, PatchSize, Training: Manifest, Datasets, …).", Required = true };
-        var steps = new Option<long?>("--steps") { Description = "Stop after this many steps (default: Epochs × StepsPerEpoch)." };
+        var steps = new Option<long?>("--steps") { Description = "Stop once this many steps have been taken in total, counting a resumed run's (≥ 1; default: Epochs × StepsPerEpoch)." };
+        var force = new Option<bool>("--force") { Description = "Start a new run even where the output directory already holds a trained model (it is replaced when the run ends)." };
         var resume = new Option<FileInfo?>("--resume") { Description = "A training checkpoint (latest.safetensors) to continue from (repeat --init-from/--freeze of a fine-tune)." };
-        var command = new Command("train", "Train a universal model from a configuration file, or fine-tune a trained one (--init-from).") { config, steps, resume };
+        var command = new Command("train", "Train a universal model from a configuration file, or fine-tune a trained one (--init-from).") { config, steps, resume, force };
         foreach (var option in FineTuneArguments.All)
         {
             command.Options.Add(option);
@@ -46,7 +52,7 @@ internal static class TrainCommand
                 return Task.FromResult(2);
             }
 
-            return RunAsync(parse.GetValue(config)!, parse.GetValue(steps), parse.GetValue(resume), fineTune, token);
+            return RunAsync(parse.GetValue(config)!, parse.GetValue(steps), parse.GetValue(resume), fineTune, token, parse.GetValue(force));
         });
         return command;
     }
@@ -71,8 +77,14 @@ internal static class TrainCommand
     }
 
     internal static async Task<int> RunAsync(FileInfo config, long? steps, FileInfo? resume, FineTuneArguments.Request? fineTune,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool force = false)
     {
+        if (steps is < 1)
+        {
+            Console.Error.WriteLine($"hermes train: --steps must be at least 1 (got {steps}).");
+            return 2;
+        }
+
         ModelSidecar? pretrained = null;
         try
         {
@@ -102,6 +114,15 @@ internal static class TrainCommand
             if (t.Manifest is null || t.Datasets.Count == 0 || t.OutputDirectory is null)
             {
                 Console.Error.WriteLine("hermes train: set Hermes:Training:Manifest, Hermes:Training:Datasets and Hermes:Training:OutputDirectory.");
+                return 2;
+            }
+
+            // A trained model is never replaced by accident: a new run into a folder that holds one needs --force (a resumed
+            // run continues that model and may replace it).
+            var trained = new[] { ModelFileName, FinalCheckpointFileName }.Select(f => Path.Combine(t.OutputDirectory, f)).FirstOrDefault(File.Exists);
+            if (resume is null && !force && trained is not null)
+            {
+                Console.Error.WriteLine($"hermes train: {trained} already holds a trained model; continue it with --resume {Path.Combine(t.OutputDirectory, FinalCheckpointFileName)}, choose another Hermes:Training:OutputDirectory, or pass --force to replace it.");
                 return 2;
             }
 
@@ -138,6 +159,16 @@ internal static class TrainCommand
                     trainer.LoadCheckpoint(resume.FullName);
                 }
 
+                var end = Math.Min(steps ?? trainer.Options.TotalSteps, trainer.Options.TotalSteps);
+                if (end <= trainer.Step)
+                {
+                    // Nothing would be trained: leave every file as it is rather than re-export the same (or an untrained) model.
+                    Console.Error.WriteLine(steps is null || steps > trainer.Options.TotalSteps
+                        ? $"hermes train: the run is complete ({trainer.Step} of {trainer.Options.TotalSteps} steps); nothing to train. Raise Hermes:Training:Epochs to train further."
+                        : $"hermes train: --steps {steps} is not beyond step {trainer.Step} of the resumed checkpoint; nothing to train.");
+                    return 2;
+                }
+
                 var source = new TrainingBatchSource(catalog, preprocessed, new TrainingBatchOptions
                 {
                     BatchSize = t.BatchSize,
@@ -145,20 +176,32 @@ internal static class TrainCommand
                     Seed = (ulong)t.Seed,
                 });
                 AnsiConsole.MarkupLineInterpolated($"[grey]{cases.Count} cases of {string.Join(", ", t.Datasets)}; {options.Backbone} base {options.BaseChannels}; {trainer.Options.TotalSteps} steps[/]");
-                await AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                    .StartAsync(async context =>
-                    {
-                        var bar = context.AddTask("training", maxValue: steps ?? trainer.Options.TotalSteps);
-                        bar.Value = trainer.Step;
-                        var progress = new Progress(p =>
+                try
+                {
+                    await AnsiConsole.Progress()
+                        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                        .StartAsync(async context =>
                         {
-                            bar.Value = p.Step;
-                            bar.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}  loss {p.Loss:F3}  lr {p.LearningRate:G3}");
-                        });
-                        await trainer.RunAsync(source, progress, steps, cancellationToken).ConfigureAwait(false);
-                    }).ConfigureAwait(false);
-                var final = Path.Combine(t.OutputDirectory, "final.safetensors");
+                            var bar = context.AddTask("training", maxValue: steps ?? trainer.Options.TotalSteps);
+                            bar.Value = trainer.Step;
+                            var progress = new Progress(p =>
+                            {
+                                bar.Value = p.Step;
+                                bar.Description = string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}  loss {p.Loss:F3}  lr {p.LearningRate:G3}");
+                            });
+                            await trainer.RunAsync(source, progress, steps, cancellationToken).ConfigureAwait(false);
+                        }).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Stopped between steps: the state is that of a finished step, so it resumes exactly.
+                    var interrupted = Path.Combine(t.OutputDirectory, "checkpoints", "latest.safetensors");
+                    trainer.SaveCheckpoint(interrupted);
+                    Console.Error.WriteLine($"hermes train: cancelled after step {trainer.Step}; resume with --resume {interrupted}");
+                    return TerminationSignals.ExitCode;
+                }
+
+                var final = Path.Combine(t.OutputDirectory, FinalCheckpointFileName);
                 trainer.SaveCheckpoint(final);
                 AnsiConsole.MarkupLineInterpolated($"trained {trainer.Step} steps; checkpoint: {final}");
                 if (SidecarModel.Describe(options, model, catalog.Vocabulary, preprocessing) is { } sidecar)

@@ -225,7 +225,7 @@ internal static class SegmentationRun
             var labelMap = SegmentationDecision.ToLabelMap(probabilities.mul(masks), values).to(ScalarType.Byte);
             using (var prediction = new Volume(labelMap.alias(), c.Geometry))
             {
-                VolumeIO.Write(prediction, Path.Combine(predictions, $"{c.Dataset}_{c.CaseId}_pred.nii.gz"));
+                VolumeIO.Write(prediction, Path.Combine(predictions, SafeFileName.Create($"{c.Dataset}_{c.CaseId}_pred") + ".nii.gz"));
             }
 
             if (s.WriteOverlays)

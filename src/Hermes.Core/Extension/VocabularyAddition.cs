@@ -1,3 +1,5 @@
+using Hermes.Data;
+
 namespace Hermes.Extension;
 
 /// <summary>A task or modality to add to a trained model, optionally initialised from an existing one.</summary>
@@ -11,7 +13,7 @@ public sealed record VocabularyAddition(string Name, string? InitFrom = null)
     /// <summary>Parses <c>NAME</c> or <c>NAME=INIT_FROM</c> (the CLI's <c>--add-task</c> / <c>--add-modality</c> syntax).</summary>
     /// <param name="text">The text.</param>
     /// <returns>The addition.</returns>
-    /// <exception cref="FormatException">A part is empty.</exception>
+    /// <exception cref="FormatException">A part is empty, or the name breaks <see cref="VocabularyName"/>'s rule.</exception>
     public static VocabularyAddition Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -21,6 +23,11 @@ public sealed record VocabularyAddition(string Name, string? InitFrom = null)
         if (name.Length == 0 || from is { Length: 0 })
         {
             throw new FormatException($"'{text}' is not NAME or NAME=EXISTING_NAME.");
+        }
+
+        if (VocabularyName.Problem(name) is { } problem)
+        {
+            throw new FormatException($"'{text}': '{name}' is not a valid name: {problem}.");
         }
 
         return new VocabularyAddition(name, from);

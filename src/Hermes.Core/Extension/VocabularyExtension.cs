@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Hermes.Abstractions;
 using Hermes.Checkpoints;
+using Hermes.Data;
 using Hermes.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -162,10 +163,7 @@ public static class VocabularyExtension
         foreach (var a in additions)
         {
             ArgumentNullException.ThrowIfNull(a);
-            if (string.IsNullOrWhiteSpace(a.Name))
-            {
-                throw new ArgumentException($"A new {what} has an empty name.");
-            }
+            VocabularyName.Validate(a.Name, what);
 
             if (!seen.Add(a.Name))
             {

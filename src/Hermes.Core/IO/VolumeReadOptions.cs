@@ -12,6 +12,13 @@ public sealed record VolumeReadOptions
     /// <summary>Apply the file's intensity scaling (NIfTI <c>scl_slope/scl_inter</c>, DICOM rescale). Default <see langword="true"/>.</summary>
     public bool ApplyScaling { get; init; } = true;
 
+    /// <summary>
+    /// Detached headers (NRRD <c>.nhdr</c>, MetaImage <c>.mhd</c>): read a data file that lies outside the header's folder
+    /// (an absolute path, <c>..</c>, or a link out). Default <see langword="false"/>: such headers are refused, so a crafted
+    /// header cannot make the reader return another file's bytes as voxels.
+    /// </summary>
+    public bool AllowDataFileOutsideHeaderFolder { get; init; }
+
     /// <summary>DICOM: the SeriesInstanceUID to read when a folder holds several series; <see langword="null"/> = the folder must hold one.</summary>
     public string? SeriesInstanceUid { get; init; }
 

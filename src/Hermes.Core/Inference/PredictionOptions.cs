@@ -23,6 +23,9 @@ public sealed class PredictionOptions
     /// <summary>A voxel is foreground for a task when its probability is strictly above this (default 0.5, as the reference).</summary>
     public double Threshold { get; set; } = 0.5;
 
+    /// <summary>NaN and ±∞ voxels in the input: rejected (default) or replaced with the smallest finite intensity.</summary>
+    public NonFiniteVoxelHandling NonFiniteVoxels { get; set; } = NonFiniteVoxelHandling.Reject;
+
     /// <summary>Binary masks per task (default) or one label map.</summary>
     public PredictionOutputKind Output { get; set; } = PredictionOutputKind.BinaryMasks;
 
@@ -53,6 +56,11 @@ public sealed class PredictionOptions
         if (!Enum.IsDefined(Output))
         {
             throw new ArgumentOutOfRangeException(nameof(Output), Output, "PredictionOptions.Output is not a known output kind.");
+        }
+
+        if (!Enum.IsDefined(NonFiniteVoxels))
+        {
+            throw new ArgumentOutOfRangeException(nameof(NonFiniteVoxels), NonFiniteVoxels, "PredictionOptions.NonFiniteVoxels is not a known handling.");
         }
 
         if (!Enum.IsDefined(OverlapRule))

@@ -115,10 +115,13 @@ public sealed partial class VolumePredictor
     /// <summary>
     /// Predicts and writes NIfTI files with the input's shape and affine: for binary masks
     /// <c>folder/case/task.nii.gz</c> (uint8, each written as soon as it is decided), for a label map <c>folder/case.nii.gz</c>
-    /// (uint8 when there are at most 255 tasks, else int16). Files are written atomically.
+    /// (uint8 when there are at most 255 tasks, else int16). Files are written atomically. Task and case names come from data
+    /// (a sidecar, a file name), so the file stems are <see cref="SafeFileName.Map"/> of the task names and
+    /// <see cref="SafeFileName.Create"/> of the case name: every file stays inside <paramref name="outputFolder"/>. When the
+    /// call fails or is cancelled part-way, the files it wrote (and the folders it created, when left empty) are removed.
     /// </summary>
     /// <param name="input">The image.</param>
-    /// <param name="outputFolder">The output folder (created if needed).</param>
+    /// <param name="outputFolder">The output folder (created when the first file is written, so a request that fails leaves none).</param>
     /// <param name="caseName">The case name (file stem).</param>
     /// <param name="request">Tasks and modality.</param>
     /// <param name="options">Options; <see langword="null"/> = defaults.</param>
@@ -133,21 +136,38 @@ public sealed partial class VolumePredictor
         options ??= new PredictionOptions();
         var written = new List<string>();
         var maskWrite = new VolumeWriteOptions { DataType = VoxelType.UInt8, IsLabel = true };
-        Directory.CreateDirectory(outputFolder);
-        using var labelMap = Run(input, request, options, (t, mask) =>
+        var caseStem = SafeFileName.Create(caseName);
+        var taskStems = SafeFileName.Map(request.Tasks);
+        var caseFolder = Path.Combine(outputFolder, caseStem);
+        var created = new[] { outputFolder, caseFolder }.Where(f => !Directory.Exists(f)).ToArray();
+        try
         {
-            using var volume = new Volume(mask, input.Geometry);
-            var folder = Path.Combine(outputFolder, caseName);
-            Directory.CreateDirectory(folder);
-            var path = Path.Combine(folder, request.Tasks[t] + ".nii.gz");
-            VolumeIO.Write(volume, path, maskWrite);
-            written.Add(path);
-        }, progress, cancellationToken);
-        if (labelMap is not null)
+            using var labelMap = Run(input, request, options, (t, mask) =>
+            {
+                using var volume = new Volume(mask, input.Geometry);
+                Directory.CreateDirectory(caseFolder);
+                var path = Path.Combine(caseFolder, taskStems[t] + ".nii.gz");
+                VolumeIO.Write(volume, path, maskWrite);
+                written.Add(path);
+            }, progress, cancellationToken);
+            if (labelMap is not null)
+            {
+                Directory.CreateDirectory(outputFolder);
+                var path = Path.Combine(outputFolder, caseStem + ".nii.gz");
+                VolumeIO.Write(labelMap, path, new VolumeWriteOptions { DataType = request.Tasks.Count <= 255 ? VoxelType.UInt8 : VoxelType.Int16, IsLabel = true });
+                written.Add(path);
+            }
+        }
+        catch
         {
-            var path = Path.Combine(outputFolder, caseName + ".nii.gz");
-            VolumeIO.Write(labelMap, path, new VolumeWriteOptions { DataType = request.Tasks.Count <= 255 ? VoxelType.UInt8 : VoxelType.Int16, IsLabel = true });
-            written.Add(path);
+            // Cancelled or failed part-way: no case is left with some of its masks (each file itself is written atomically).
+            written.ForEach(File.Delete);
+            foreach (var folder in created.Reverse().Where(f => Directory.Exists(f) && !Directory.EnumerateFileSystemEntries(f).Any()))
+            {
+                Directory.Delete(folder);
+            }
+
+            throw;
         }
 
         return written;
@@ -251,9 +271,10 @@ public sealed partial class VolumePredictor
         using var threads = IntraOpThreads.Use();
         using var noGrad = no_grad();
         Tensor probabilities;
-        progress?.Report(new PredictionProgress("preprocess", 0, 1));
-        using (var image = Preprocess(input.Data, toCanonical, canonical, modelGrid, sidecar.Preprocessing.Normalization[modality]))
+        using (var finiteInput = FiniteVoxels(input.Data, options.NonFiniteVoxels)) // refused before any progress is reported
         {
+            progress?.Report(new PredictionProgress("preprocess", 0, 1));
+            using var image = Preprocess(finiteInput, toCanonical, canonical, modelGrid, sidecar.Preprocessing.Normalization[modality]);
             cancellationToken.ThrowIfCancellationRequested();
             progress?.Report(new PredictionProgress("preprocess", 1, 1));
             var inferer = new SlidingWindowInferer(window);
@@ -357,6 +378,39 @@ public sealed partial class VolumePredictor
     /// [C, D, H, W] original → float32 [C, D', H', W'] canonical, at the model's spacing, normalised. Each intermediate is
     /// released as soon as the next exists (a dispose scope would keep them all alive: several volume copies at once).
     /// </summary>
+    /// <summary>
+    /// The input with its non-finite voxels handled as <paramref name="handling"/> says; the input itself when it has none
+    /// (one reduction; integer volumes are never checked). The caller disposes the result.
+    /// </summary>
+    private static Tensor FiniteVoxels(Tensor data, NonFiniteVoxelHandling handling)
+    {
+        if (!data.is_floating_point())
+        {
+            return data.alias();
+        }
+
+        using var scope = NewDisposeScope();
+        var finite = isfinite(data);
+        var count = data.numel() - finite.count_nonzero().ToInt64();
+        if (count == 0)
+        {
+            return data.alias().MoveToOuterDisposeScope();
+        }
+
+        if (handling == NonFiniteVoxelHandling.Reject || count == data.numel())
+        {
+            var nan = isnan(data).count_nonzero().ToInt64();
+            var remedy = count == data.numel()
+                ? "no finite intensity is left to predict from."
+                : "a model cannot segment them. Fix the image, or replace them with the smallest finite intensity (PredictionOptions.NonFiniteVoxels = ReplaceWithMinimum; hermes predict --non-finite replace-with-minimum).";
+            throw new InvalidDataException(FormattableString.Invariant(
+                $"The input volume has {count} non-finite voxels ({nan} NaN, {count - nan} ±∞) of {data.numel()}; {remedy}"));
+        }
+
+        var minimum = data.masked_select(finite).min();
+        return where(finite, data, minimum.to(data.dtype)).MoveToOuterDisposeScope();
+    }
+
     private static Tensor Preprocess(Tensor data, Reorientation toCanonical, VolumeGeometry canonical, VolumeGeometry modelGrid, Checkpoints.IntensityNormalization normalization)
     {
         var x = data.dtype == ScalarType.Float32 ? data.alias() : data.to(ScalarType.Float32); // the input itself is never modified

@@ -99,11 +99,7 @@ public sealed class MetaImageReader : IVolumeReader
                 throw MetaImageThrowHelper.Unsupported(path, "ElementDataFile", dataFile);
             }
 
-            dataPath = Path.IsPathRooted(dataFile) ? dataFile : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataFile);
-            if (!File.Exists(dataPath))
-            {
-                throw new FileNotFoundException($"{path}: ElementDataFile \"{dataFile}\" does not exist.", dataPath);
-            }
+            dataPath = DetachedDataFile.Resolve(path, "ElementDataFile", dataFile, options);
 
             offset = 0;
         }

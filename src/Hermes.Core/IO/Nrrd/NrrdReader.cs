@@ -110,11 +110,7 @@ public sealed class NrrdReader : IVolumeReader
                 throw NrrdThrowHelper.Unsupported(path, "data file", dataFile);
             }
 
-            dataPath = Path.IsPathRooted(dataFile) ? dataFile : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataFile);
-            if (!File.Exists(dataPath))
-            {
-                throw new FileNotFoundException($"{path}: the detached data file \"{dataFile}\" does not exist.", dataPath);
-            }
+            dataPath = DetachedDataFile.Resolve(path, "data file", dataFile, options);
 
             offset = 0;
         }
