@@ -44,6 +44,61 @@ public sealed partial class CliRobustnessTests : IDisposable
         Assert.Equal(SafeFileName.Create(elsewhere) + ".nii.gz", (string)masks[elsewhere]!);
         Assert.Equal("amos_liver.nii.gz", (string)masks["amos/liver"]!);
         Assert.All(masks, m => Assert.True(File.Exists(Path.Combine(output, "case1", (string)m.Value!)), m.Key));
+
+        // evaluate finds the masks by the recorded names (the task names would be paths).
+        var refs = Directory.CreateDirectory(Path.Combine(root, "refs")).FullName;
+        using (var labels = zeros([20, 30, 40], ScalarType.Int16))
+        {
+            labels[TensorIndex.Slice(5, 15), TensorIndex.Slice(5, 25), TensorIndex.Slice(5, 35)] = tensor((short)3);
+            using var reference = new Volume(labels.clone(), VolumeGeometry.Create([40, 30, 20], [1.5, 1.5, 1.5]));
+            VolumeIO.Write(reference, Path.Combine(refs, "case1.nii.gz"), new VolumeWriteOptions { IsLabel = true });
+        }
+
+        var report = Path.Combine(root, "report.csv");
+        (code, stdout, stderr) = HermesProcess.Run(Timeout, "evaluate", "--pred", output, "--ref", refs, "--labels", Path.Combine(output, "labels.json"), "--metrics", "dice", "--out", report);
+        Assert.True(code == 0, $"{stdout}\n{stderr}");
+        var tasks = File.ReadAllLines(report).Skip(1).Select(l => l.Split(',')[1]).ToHashSet();
+        Assert.Contains("amos/liver", tasks);
+        Assert.Equal(3, tasks.Count);
+    }
+
+    [Fact]
+    public void UserErrorsAreOneLineNamingTheFlagOrField()
+    {
+        var model = TinyModel(["liver"]);
+        var image = Image("c", nan: false);
+        string Predict(params string[] extra)
+        {
+            var (code, stdout, stderr) = HermesProcess.Run(Timeout, ["predict", "--model", model, "--input", image, "--tasks", "liver", "--output", Path.Combine(root, "o"), .. extra]);
+            Assert.True(code != 0, stdout);
+            return Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        Assert.Equal("hermes predict: --device banana: expected cpu, cuda or cuda:N.", Predict("--device", "banana"));
+        if (!cuda.is_available())
+        {
+            Assert.StartsWith("hermes predict: --device cuda: CUDA is not available here", Predict("--device", "cuda"), StringComparison.Ordinal);
+        }
+
+        var sidecar = Path.ChangeExtension(model, ".json");
+        var json = JsonNode.Parse(File.ReadAllText(sidecar))!;
+        json["preprocessing"]!["patch_size"] = new JsonArray(4096, 4096, 4096);
+        File.WriteAllText(sidecar, json.ToJsonString());
+        var line = Predict();
+        Assert.Contains("preprocessing.patch_size", line, StringComparison.Ordinal);
+        Assert.Contains("[4096, 4096, 4096]", line, StringComparison.Ordinal);
+
+        var pth = Path.Combine(root, "hermes_r.pth");
+        File.WriteAllBytes(pth, [0x50, 0x4B, 3, 4]);
+        var (pthCode, _, pthError) = HermesProcess.Run(Timeout, "predict", "--model", pth, "--input", image, "--tasks", "liver", "--output", Path.Combine(root, "o"));
+        Assert.Equal(1, pthCode);
+        Assert.StartsWith($"hermes predict: --model {pth}: a PyTorch checkpoint;", Assert.Single(pthError.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(root, "o")));
+
+        var (_, config) = TrainingConfiguration(readableCases: true);
+        var (resumeCode, _, resumeError) = HermesProcess.Run(Timeout, "train", "--config", config, "--resume", pth);
+        Assert.Equal(2, resumeCode);
+        Assert.StartsWith($"hermes train: --resume {pth}: ", Assert.Single(resumeError.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
     }
 
     [Fact]

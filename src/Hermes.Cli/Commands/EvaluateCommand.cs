@@ -26,7 +26,7 @@ internal static class EvaluateCommand
     {
         var pred = new Option<string>("--pred") { Description = "Folder of predictions (label maps case.nii.gz, or case/task.nii.gz masks).", Required = true };
         var reference = new Option<string>("--ref") { Description = "Folder of reference label maps (case.nii.gz).", Required = true };
-        var labels = new Option<string>("--labels") { Description = "JSON object task → label value, e.g. {\"liver\": 1}.", Required = true };
+        var labels = new Option<string>("--labels") { Description = "A JSON file mapping task → label value, e.g. {\"liver\": 1} (predict writes it as labels.json).", Required = true };
         var metrics = new Option<string>("--metrics") { Description = "Comma-separated: dice, iou, hd95 (hdNN, hd), assd, nsd.", DefaultValueFactory = _ => "dice,hd95,nsd" };
         var tolerance = new Option<double>("--tolerance") { Description = "NSD tolerance in mm.", DefaultValueFactory = _ => 2.0 };
         var output = new Option<string>("--out") { Description = "Report path (.csv or .json).", Required = true };
@@ -46,6 +46,7 @@ internal static class EvaluateCommand
             var options = ParseMetrics(metricList, tolerance);
             options.Validate();
             var labels = ReadLabels(labelsPath);
+            var maskFiles = MaskFiles(predFolder, labels);
             var evaluator = new SegmentationEvaluator(options);
             var report = new MetricReport();
             var references = Directory.GetFiles(refFolder).Where(f => Extension(f) is not null).Order(StringComparer.Ordinal).ToList();
@@ -80,8 +81,8 @@ internal static class EvaluateCommand
                     }
                     else
                     {
-                        var maskPath = VolumeExtensions.Select(e => Path.Combine(maskFolder, task + e)).FirstOrDefault(File.Exists)
-                            ?? throw new FileNotFoundException($"Case '{caseName}': no mask for task '{task}' in '{maskFolder}'.");
+                        var maskPath = maskFiles[task].Select(f => Path.Combine(maskFolder, f)).FirstOrDefault(File.Exists)
+                            ?? throw new FileNotFoundException($"Case '{caseName}': no mask for task '{task}' in '{maskFolder}' ({string.Join(" or ", maskFiles[task])}).");
                         using var mask = VolumeIO.Read(maskPath);
                         CheckGrid(mask.Geometry, geometry, maskPath, refPath);
                         predicted = mask.Data[0].ne(0);
@@ -169,6 +170,39 @@ internal static class EvaluateCommand
         }
 
         return labels.Count > 0 ? labels : throw new InvalidDataException($"{path}: no labels.");
+    }
+
+    /// <summary>
+    /// The candidate mask file names of each task in a case folder: from <c>pred/masks.json</c> (written by
+    /// <c>hermes predict --masks</c>) when present, else the safe names <c>predict</c> gives (<see cref="SafeFileName.Map"/>)
+    /// with every volume extension. Names are data: one that is not a plain file name is refused.
+    /// </summary>
+    private static Dictionary<string, string[]> MaskFiles(string predFolder, List<(string Task, int Label)> labels)
+    {
+        var index = Path.Combine(predFolder, "masks.json");
+        var stems = SafeFileName.Map([.. labels.Select(l => l.Task)]);
+        var files = labels.Select((l, i) => (l.Task, Files: VolumeExtensions.Select(e => stems[i] + e).ToArray())).ToDictionary(p => p.Task, p => p.Files, StringComparer.Ordinal);
+        if (!File.Exists(index))
+        {
+            return files;
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(index));
+        foreach (var p in doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.EnumerateObject() : throw new InvalidDataException($"{index}: expected a JSON object task → mask file name."))
+        {
+            var name = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : "";
+            if (name.Length == 0 || Path.GetFileName(name) != name || name is "." or ".." || name.Contains('\\', StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{index}: the file of task '{p.Name}' = {p.Value.GetRawText()} is not a file name in the case folder.");
+            }
+
+            if (files.ContainsKey(p.Name))
+            {
+                files[p.Name] = [name];
+            }
+        }
+
+        return files;
     }
 
     private static void CheckGrid(VolumeGeometry prediction, VolumeGeometry reference, string predPath, string refPath)

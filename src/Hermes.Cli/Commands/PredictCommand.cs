@@ -71,7 +71,7 @@ internal static class PredictCommand
         try
         {
             HermesRuntime.EnsureInitialized();
-            var device = torch.device(deviceName);
+            var device = DeviceArgument.Parse(deviceName);
             options.Window.WindowDevice = device;
             options.Validate();
             var taskNames = taskList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -128,7 +128,12 @@ internal static class PredictCommand
     {
         if (!File.Exists(safetensorsPath))
         {
-            throw new FileNotFoundException($"Checkpoint '{safetensorsPath}' does not exist.", safetensorsPath);
+            throw new FileNotFoundException($"--model {safetensorsPath}: the file does not exist.", safetensorsPath);
+        }
+
+        if (Path.GetExtension(safetensorsPath).ToLowerInvariant() is ".pth" or ".pt" or ".ckpt")
+        {
+            throw new InvalidDataException($"--model {safetensorsPath}: a PyTorch checkpoint; this command reads a .safetensors model with its .json sidecar. Convert the weights first (Hermes.Checkpoints' PyTorch import, see samples/WeightImport).");
         }
 
         var (stateDict, loaded) = CheckpointReader.Load(safetensorsPath);

@@ -156,7 +156,15 @@ internal static class TrainCommand
                 using var average = trainer.AverageModel;
                 if (resume is not null)
                 {
-                    trainer.LoadCheckpoint(resume.FullName);
+                    try
+                    {
+                        trainer.LoadCheckpoint(resume.FullName);
+                    }
+                    catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or StateDictMismatchException)
+                    {
+                        Console.Error.WriteLine($"hermes train: --resume {resume.FullName}: {FirstLine(e.Message)} (expected a training checkpoint, checkpoints/latest.safetensors or final.safetensors, written by hermes train with this configuration).");
+                        return 2;
+                    }
                 }
 
                 var end = Math.Min(steps ?? trainer.Options.TotalSteps, trainer.Options.TotalSteps);
@@ -222,6 +230,8 @@ internal static class TrainCommand
             }
         }
     }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd();
 
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {

@@ -19,6 +19,12 @@ public sealed record ModelSidecar
     /// <summary>The value of the JSON <c>format</c> field.</summary>
     public const string FormatName = "hermes-model";
 
+    /// <summary>The largest side of <see cref="SidecarPreprocessing.PatchSize"/> accepted (a crafted sidecar must not make a reader allocate hundreds of GB).</summary>
+    public const int MaxPatchSide = 1024;
+
+    /// <summary>The largest voxel count of <see cref="SidecarPreprocessing.PatchSize"/> accepted (512³).</summary>
+    public const long MaxPatchVoxels = 1L << 27;
+
     /// <summary>The sidecar format version (<see cref="CurrentFormatVersion"/> when created here).</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
@@ -195,9 +201,10 @@ public sealed record ModelSidecar
         }
 
         var patch = Preprocessing.PatchSize;
-        if (patch is null || patch.Count != 3 || patch.Any(p => p <= 0))
+        if (patch is null || patch.Count != 3 || patch.Any(p => p <= 0 || p > MaxPatchSide) || patch.Aggregate(1L, (a, p) => a * p) > MaxPatchVoxels)
         {
-            return ("preprocessing.patch_size", patch is null ? "nothing" : $"[{string.Join(", ", patch)}]", "three positive voxel counts");
+            return ("preprocessing.patch_size", patch is null ? "nothing" : $"[{string.Join(", ", patch)}]",
+                $"three positive voxel counts of at most {MaxPatchSide} each and {MaxPatchVoxels} in all (512³; the published model uses 128³)");
         }
 
         var normalization = Preprocessing.Normalization ?? new Dictionary<string, IntensityNormalization>();
