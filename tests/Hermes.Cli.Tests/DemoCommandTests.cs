@@ -46,6 +46,19 @@ public sealed class DemoCommandTests
             Assert.DoesNotContain(bladder, ctColours);
             Assert.Superset(new HashSet<Rgb24> { liver, kidney, bladder }, mrColours);
             Assert.DoesNotContain(spleen, mrColours);
+
+            // The demo keeps its model and prints the predict command that uses it; that command runs as printed.
+            Assert.True(File.Exists(Path.Combine(output, "model.safetensors")) && File.Exists(Path.Combine(output, "model.json")), stdout);
+            var command = stdout.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("hermes predict --model ", StringComparison.Ordinal));
+            var arguments = command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray();
+            var (predictCode, predictOut, predictError) = HermesProcess.Run(TimeSpan.FromMinutes(2), arguments);
+            Assert.True(predictCode == 0, $"{command}\n{predictOut}\n{predictError}");
+            var segmented = Path.Combine(output, "segmented");
+            var labelMap = Assert.Single(Directory.GetFiles(segmented, "*.nii.gz"));
+            using (var map = VolumeIO.Read(labelMap))
+            {
+                Assert.Equal(phantom.Geometry.Shape, map.Geometry.Shape);
+            }
         }
         finally
         {

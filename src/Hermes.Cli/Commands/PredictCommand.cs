@@ -140,24 +140,13 @@ internal static class PredictCommand
         sidecar = loaded;
         try
         {
-            var config = (JsonObject)loaded.ArchitectureOptions.DeepClone();
-            if (!config.ContainsKey("arch"))
-            {
-                config["arch"] = loaded.Architecture.ToLowerInvariant() switch
-                {
-                    "hermes-r" or "resunet" => "resunet",
-                    "hermes-m" or "medformer" => "medformer",
-                    _ => throw new InvalidDataException($"{CheckpointWriter.SidecarPath(safetensorsPath)}: architecture '{loaded.Architecture}' is not one this tool can build (hermes-r, hermes-m)."),
-                };
-            }
-
             // Without tn/mn in the sidecar, size the model by its prior tables ([tn + 1, dim] and [mn, l, dim]): the names may
             // leave the last task id and the unknown-modality slot unnamed.
             var (taskCount, modalityCount) = ModelVocabulary.SizesFromStateDict(stateDict);
-            config["tn"] ??= taskCount ?? loaded.Tasks.Count;
-            config["mn"] ??= modalityCount ?? loaded.Modalities.Count;
-            using var doc = JsonDocument.Parse(config.ToJsonString());
-            var model = HermesModelFactory.FromConfig(doc.RootElement, CheckpointWriter.SidecarPath(safetensorsPath));
+            var options = loaded.ArchitectureOptions;
+            var tn = options["tn"] is JsonValue t && t.TryGetValue<int>(out var tv) ? tv : taskCount ?? loaded.Tasks.Count;
+            var mn = options["mn"] is JsonValue m && m.TryGetValue<int>(out var mv) ? mv : modalityCount ?? loaded.Modalities.Count;
+            var model = SidecarModel.Build(loaded, tn, mn);
             try
             {
                 StateDictLoader.Load(model, stateDict);

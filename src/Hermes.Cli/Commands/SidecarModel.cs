@@ -27,7 +27,8 @@ internal static class SidecarModel
     public static UniversalSegmenter Build(ModelSidecar sidecar, int taskCount, int modalityCount)
     {
         var options = sidecar.ArchitectureOptions.DeepClone().AsObject();
-        var arch = sidecar.Architecture.ToLowerInvariant() switch
+        // A reference configuration names its backbone in "arch"; otherwise the sidecar's architecture does.
+        var arch = (options["arch"] is JsonValue a && a.TryGetValue<string>(out var named) ? named : sidecar.Architecture).ToLowerInvariant() switch
         {
             "hermes-r" or "resunet" => "resunet",
             "hermes-m" or "medformer" => "medformer",

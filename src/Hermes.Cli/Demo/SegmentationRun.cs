@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Hermes.Abstractions;
 using Hermes.Backbones;
+using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.Inference;
 using Hermes.IO;
@@ -25,6 +27,9 @@ internal sealed record SegmentationRunSettings
     public required IReadOnlyList<string> Datasets { get; init; }
 
     public required string OutputDirectory { get; init; }
+
+    /// <summary>Where the trained model is kept (with its sidecar <c>model.json</c>).</summary>
+    public string ModelPath => Path.Combine(OutputDirectory, "model.safetensors");
 
     /// <summary>Held-out cases per dataset (the last ones of the manifest).</summary>
     public int HeldOutPerDataset { get; init; } = 2;
@@ -91,7 +96,8 @@ internal static class SegmentationRun
         var train = all.Where(c => !heldOut.Contains(c)).ToList();
         AnsiConsole.MarkupLineInterpolated($"[grey]{train.Count} training and {heldOut.Count} held-out cases from {s.Datasets.Count} dataset(s); {s.Catalog.Vocabulary.Tasks.Count} tasks, {s.Catalog.Vocabulary.Modalities.Count} modalities[/]");
 
-        var cache = new PreprocessingCache(Path.Combine(s.OutputDirectory, "cache"), s.Catalog, new PreprocessingOptions());
+        var preprocessing = new PreprocessingOptions();
+        var cache = new PreprocessingCache(Path.Combine(s.OutputDirectory, "cache"), s.Catalog, preprocessing);
         var trainCases = cache.OpenAll(train, Environment.ProcessorCount);
         var testCases = cache.OpenAll([.. heldOut], Environment.ProcessorCount);
         try
@@ -163,6 +169,7 @@ internal static class SegmentationRun
             clock.Restart();
             var results = Evaluate(evaluated, s, testCases);
             AnsiConsole.MarkupLineInterpolated(CultureInfo.InvariantCulture, $"[grey]segmented {testCases.Count} held-out cases in {clock.Elapsed.TotalSeconds:F0} s[/]");
+            ExportModel(evaluated, modelOptions, s, preprocessing, heldOut.OrderBy(c => c.Dataset, StringComparer.Ordinal).First());
             return results;
         }
         finally
@@ -172,6 +179,38 @@ internal static class SegmentationRun
                 c.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Keeps the evaluated model as <c>model.safetensors</c> + <c>model.json</c> in the output folder (the pair
+    /// <c>hermes predict</c>, <c>extend</c> and <c>train --init-from</c> read) and prints the command that segments a
+    /// held-out case with it.
+    /// </summary>
+    private static void ExportModel(UniversalSegmenter model, HermesROptions options, SegmentationRunSettings s, PreprocessingOptions preprocessing, CaseReference example)
+    {
+        var vocabulary = s.Catalog.Vocabulary;
+        var path = s.ModelPath;
+        CheckpointWriter.Save(path, model, new ModelSidecar
+        {
+            Architecture = "hermes-r",
+            ArchitectureOptions = new JsonObject
+            {
+                ["in_chan"] = options.Backbone.InputChannels,
+                ["base_chan"] = options.Backbone.BaseChannels,
+                ["num_block"] = new JsonArray([.. options.Backbone.Blocks.Select(b => (JsonNode?)b)]),
+                ["fusion_blocks"] = new JsonArray([.. options.FusionBlocks.Select(b => (JsonNode?)b)]),
+                ["tn"] = model.TaskCount,
+                ["mn"] = model.ModalityCount,
+            },
+            Tasks = [.. vocabulary.Tasks],
+            Modalities = [.. vocabulary.Modalities],
+            Preprocessing = new SidecarPreprocessing([.. preprocessing.TargetSpacing!], preprocessing.NormalizationByModality(vocabulary), s.PatchSize),
+        });
+        var tasks = string.Join(',', s.Catalog.TaskIds(example.Dataset).Select(id => vocabulary.Tasks[(int)id]));
+        var modalityId = s.Catalog.ModalityId(example.Dataset, example.Modality);
+        var modality = modalityId >= 0 ? vocabulary.Modalities[(int)modalityId] : TaskVocabulary.UnknownModality;
+        AnsiConsole.MarkupLineInterpolated($"model: {path} (sidecar {CheckpointWriter.SidecarPath(path)}); segment an image with:");
+        Console.Out.WriteLine($"  hermes predict --model {path} --input {example.ImagePaths[0]} --tasks {tasks} --modality {modality} --output {Path.Combine(s.OutputDirectory, "segmented")}"); // unwrapped, to copy
     }
 
     private static List<CaseDice> Evaluate(UniversalSegmenter model, SegmentationRunSettings s, IReadOnlyList<PreprocessedCase> cases)
