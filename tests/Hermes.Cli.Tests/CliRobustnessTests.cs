@@ -6,6 +6,7 @@ using Hermes.Backbones;
 using Hermes.Checkpoints;
 using Hermes.IO;
 using Hermes.Volumes;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hermes.Cli.Tests;
@@ -60,6 +61,31 @@ public sealed partial class CliRobustnessTests : IDisposable
         var tasks = File.ReadAllLines(report).Skip(1).Select(l => l.Split(',')[1]).ToHashSet();
         Assert.Contains("amos/liver", tasks);
         Assert.Equal(3, tasks.Count);
+    }
+
+    [Fact]
+    public void PredictSavesProbabilitiesOnRequest()
+    {
+        var model = TinyModel(["liver", "amos/spleen"]);
+        var image = Image("p1", nan: false);
+        var output = Path.Combine(root, "prob");
+        var (code, stdout, stderr) = HermesProcess.Run(Timeout, "predict", "--model", model, "--input", image, "--tasks", "liver,amos/spleen", "--output", output, "--save-probabilities");
+        Assert.True(code == 0, $"{stdout}\n{stderr}");
+        foreach (var task in new[] { "liver", "amos_spleen" })
+        {
+            using var map = VolumeIO.Read(Path.Combine(output, "p1_probabilities", task + ".nii.gz"));
+            Assert.Equal(VoxelType.Float32, map.Metadata.DiskType);
+            Assert.Equal([40, 30, 20], map.Geometry.Shape);
+            Assert.True(map.Data.ge(0).all().ToBoolean() && map.Data.le(1).all().ToBoolean());
+        }
+
+        (code, stdout, stderr) = HermesProcess.Run(Timeout, "predict", "--model", model, "--input", image, "--tasks", "liver", "--output", output, "--save-probabilities", "float16");
+        Assert.True(code == 0, $"{stdout}\n{stderr}");
+        Assert.True(File.Exists(Path.Combine(output, "p1_probabilities.npz")));
+
+        (code, _, stderr) = HermesProcess.Run(Timeout, "predict", "--model", model, "--input", image, "--tasks", "liver", "--output", output, "--save-probabilities", "float8");
+        Assert.NotEqual(0, code);
+        Assert.Contains("float8", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

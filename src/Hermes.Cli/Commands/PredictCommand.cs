@@ -48,9 +48,14 @@ internal static class PredictCommand
             Description = "NaN/±∞ voxels in an input: reject (stop with an error) or replace-with-minimum (the smallest finite intensity).",
             DefaultValueFactory = _ => "reject",
         }.AcceptOnlyFromAmong("reject", "replace-with-minimum");
+        var saveProbabilities = new Option<string?>("--save-probabilities")
+        {
+            Description = "Also write each task's probability map (before thresholding): float32 (case_probabilities/TASK.nii.gz) or float16 (case_probabilities.npz, as nnU-Net keeps them).",
+            Arity = ArgumentArity.ZeroOrOne,
+        }.AcceptOnlyFromAmong("float32", "float16");
         var command = new Command("predict", "Segment volumes with a checkpoint; outputs keep each input's grid and affine.")
         {
-            model, input, tasks, output, modality, tta, overlap, device, batch, masks, largest, fillHoles, minSize, nonFinite,
+            model, input, tasks, output, modality, tta, overlap, device, batch, masks, largest, fillHoles, minSize, nonFinite, saveProbabilities,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
             parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(tasks)!, parse.GetValue(output)!, parse.GetValue(modality),
@@ -61,6 +66,8 @@ internal static class PredictCommand
                 Output = parse.GetValue(masks) ? PredictionOutputKind.BinaryMasks : PredictionOutputKind.LabelMap,
                 Postprocessing = new PostprocessingOptions { KeepLargestComponent = parse.GetValue(largest), FillHoles = parse.GetValue(fillHoles), MinimumComponentVoxels = parse.GetValue(minSize) },
                 NonFiniteVoxels = parse.GetValue(nonFinite) == "replace-with-minimum" ? NonFiniteVoxelHandling.ReplaceWithMinimum : NonFiniteVoxelHandling.Reject,
+                KeepProbabilities = parse.GetResult(saveProbabilities) is not null,
+                ProbabilityFormat = parse.GetValue(saveProbabilities) == "float16" ? ProbabilityFormat.NumpyFloat16 : ProbabilityFormat.NiftiFloat32,
             },
             parse.GetValue(device)!, cancellationToken)));
         return command;

@@ -23,6 +23,16 @@ public sealed class PredictionOptions
     /// <summary>A voxel is foreground for a task when its probability is strictly above this (default 0.5, as the reference).</summary>
     public double Threshold { get; set; } = 0.5;
 
+    /// <summary>
+    /// Also return (and, in <see cref="VolumePredictor.PredictToFolder"/>, write as <see cref="ProbabilityFormat"/> says) each
+    /// task's sigmoid probability map on the input's grid, before thresholding and postprocessing: for ensembling and
+    /// uncertainty review. Off by default (a float map per task).
+    /// </summary>
+    public bool KeepProbabilities { get; set; }
+
+    /// <summary>The file format of kept probability maps (<see cref="VolumePredictor.PredictToFolder"/> only).</summary>
+    public ProbabilityFormat ProbabilityFormat { get; set; } = ProbabilityFormat.NiftiFloat32;
+
     /// <summary>NaN and ±∞ voxels in the input: rejected (default) or replaced with the smallest finite intensity.</summary>
     public NonFiniteVoxelHandling NonFiniteVoxels { get; set; } = NonFiniteVoxelHandling.Reject;
 
@@ -56,6 +66,11 @@ public sealed class PredictionOptions
         if (!Enum.IsDefined(Output))
         {
             throw new ArgumentOutOfRangeException(nameof(Output), Output, "PredictionOptions.Output is not a known output kind.");
+        }
+
+        if (!Enum.IsDefined(ProbabilityFormat))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ProbabilityFormat), ProbabilityFormat, "PredictionOptions.ProbabilityFormat is not a known format.");
         }
 
         if (!Enum.IsDefined(NonFiniteVoxels))

@@ -98,15 +98,18 @@ public sealed partial class VolumePredictor
     {
         options ??= new PredictionOptions();
         var masks = new List<Volume>();
+        var probabilities = new List<Volume>();
         Volume? labelMap = null;
         try
         {
-            labelMap = Run(input, request, options, (_, mask) => masks.Add(new Volume(mask, input.Geometry)), progress, cancellationToken);
-            return new PredictionResult([.. request.Tasks], masks, labelMap);
+            labelMap = Run(input, request, options, (_, mask) => masks.Add(new Volume(mask, input.Geometry)), progress, cancellationToken,
+                (_, p) => probabilities.Add(new Volume(p, input.Geometry)));
+            return new PredictionResult([.. request.Tasks], masks, labelMap, probabilities);
         }
         catch
         {
             masks.ForEach(m => m.Dispose());
+            probabilities.ForEach(m => m.Dispose());
             labelMap?.Dispose();
             throw;
         }
@@ -119,6 +122,9 @@ public sealed partial class VolumePredictor
     /// (a sidecar, a file name), so the file stems are <see cref="SafeFileName.Map"/> of the task names and
     /// <see cref="SafeFileName.Create"/> of the case name: every file stays inside <paramref name="outputFolder"/>. When the
     /// call fails or is cancelled part-way, the files it wrote (and the folders it created, when left empty) are removed.
+    /// With <see cref="PredictionOptions.KeepProbabilities"/> each task's probability map is written too:
+    /// <c>folder/case_probabilities/task.nii.gz</c> (float32) or <c>folder/case_probabilities.npz</c> (float16), see
+    /// <see cref="ProbabilityFormat"/>.
     /// </summary>
     /// <param name="input">The image.</param>
     /// <param name="outputFolder">The output folder (created when the first file is written, so a request that fails leaves none).</param>
@@ -139,7 +145,9 @@ public sealed partial class VolumePredictor
         var caseStem = SafeFileName.Create(caseName);
         var taskStems = SafeFileName.Map(request.Tasks);
         var caseFolder = Path.Combine(outputFolder, caseStem);
-        var created = new[] { outputFolder, caseFolder }.Where(f => !Directory.Exists(f)).ToArray();
+        var probabilityFolder = Path.Combine(outputFolder, caseStem + "_probabilities");
+        var created = new[] { outputFolder, caseFolder, probabilityFolder }.Where(f => !Directory.Exists(f)).ToArray();
+        var halves = new List<Tensor>();
         try
         {
             using var labelMap = Run(input, request, options, (t, mask) =>
@@ -149,12 +157,38 @@ public sealed partial class VolumePredictor
                 var path = Path.Combine(caseFolder, taskStems[t] + ".nii.gz");
                 VolumeIO.Write(volume, path, maskWrite);
                 written.Add(path);
-            }, progress, cancellationToken);
+            }, progress, cancellationToken, (t, probability) =>
+            {
+                if (options.ProbabilityFormat == ProbabilityFormat.NumpyFloat16)
+                {
+                    using (probability)
+                    using (var map = probability[0])
+                    {
+                        halves.Add(map.to(ScalarType.Float16).DetachFromDisposeScope());
+                    }
+
+                    return;
+                }
+
+                using var volume = new Volume(probability, input.Geometry);
+                var path = Path.Combine(probabilityFolder, taskStems[t] + ".nii.gz");
+                VolumeIO.Write(volume, path, new VolumeWriteOptions { DataType = VoxelType.Float32 });
+                written.Add(path);
+            });
             if (labelMap is not null)
             {
                 Directory.CreateDirectory(outputFolder);
                 var path = Path.Combine(outputFolder, caseStem + ".nii.gz");
                 VolumeIO.Write(labelMap, path, new VolumeWriteOptions { DataType = request.Tasks.Count <= 255 ? VoxelType.UInt8 : VoxelType.Int16, IsLabel = true });
+                written.Add(path);
+            }
+
+            if (halves.Count > 0)
+            {
+                var path = Path.Combine(outputFolder, caseStem + "_probabilities.npz");
+                using var stacked = stack(halves);
+                using var affine = tensor(input.Geometry.Affine.Cast<double>().ToArray(), [4, 4], ScalarType.Float64);
+                NumpyArchive.Write(path, [("probabilities", stacked), ("affine", affine), ("tasks", request.Tasks.ToArray())]);
                 written.Add(path);
             }
         }
@@ -168,6 +202,10 @@ public sealed partial class VolumePredictor
             }
 
             throw;
+        }
+        finally
+        {
+            halves.ForEach(h => h.Dispose());
         }
 
         return written;
@@ -249,7 +287,8 @@ public sealed partial class VolumePredictor
         throw new ArgumentException($"The modality of '{input.Metadata.Path ?? "the volume"}' cannot be determined from its metadata; give one of: {known}.", nameof(request));
     }
 
-    private Volume? Run(Volume input, PredictionRequest request, PredictionOptions options, Action<int, Tensor> onMask, IProgress<PredictionProgress>? progress, CancellationToken cancellationToken)
+    private Volume? Run(Volume input, PredictionRequest request, PredictionOptions options, Action<int, Tensor> onMask, IProgress<PredictionProgress>? progress, CancellationToken cancellationToken,
+        Action<int, Tensor>? onProbability = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(request);
@@ -296,9 +335,15 @@ public sealed partial class VolumePredictor
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     Tensor? decided = null;
+                    Tensor? kept = null;
                     using (var scope = NewDisposeScope())
                     {
                         var p = BackToOriginal(probabilities[t].unsqueeze(0), modelGrid, canonical, fromCanonical)[0];
+                        if (options.KeepProbabilities && onProbability is not null)
+                        {
+                            kept = p.to(ScalarType.Float32).unsqueeze(0).contiguous().clone().MoveToOuterDisposeScope(); // [1, D, H, W]
+                        }
+
                         var mask = p.gt(options.Threshold).to(ScalarType.Byte);
                         var post = options.PostprocessingFor(request.Tasks[t]);
                         if (post.IsEnabled)
@@ -327,6 +372,11 @@ public sealed partial class VolumePredictor
 
                             labels[0].masked_fill_(claim, t + 1);
                         }
+                    }
+
+                    if (kept is not null)
+                    {
+                        onProbability!(t, kept);
                     }
 
                     if (decided is not null)
