@@ -20,7 +20,8 @@ namespace Hermes.Cli.Commands;
 /// <c>model.safetensors</c> + <c>model.json</c> for <c>hermes predict</c>, <c>hermes extend</c> and <c>--init-from</c>.
 /// With <c>--init-from M [--freeze backbone|heads] [--backbone-lr-scale x]</c> (see <see cref="FineTuneArguments"/>) it
 /// fine-tunes the trained model M instead of starting from random weights. A run that would train nothing (<c>--steps</c>
-/// below 1 or not beyond a resumed step) stops before it touches a file, and a new run does not replace a trained model
+/// below 1 or not beyond a resumed step) stops before it writes a checkpoint or a model (<c>--steps</c> below 1 before
+/// anything at all), and a new run does not replace a trained model
 /// already in the output directory without <c>--force</c>.
 /// </summary>
 internal static class TrainCommand
