@@ -425,10 +425,6 @@ public sealed partial class VolumePredictor
     }
 
     /// <summary>
-    /// [C, D, H, W] original → float32 [C, D', H', W'] canonical, at the model's spacing, normalised. Each intermediate is
-    /// released as soon as the next exists (a dispose scope would keep them all alive: several volume copies at once).
-    /// </summary>
-    /// <summary>
     /// The input with its non-finite voxels handled as <paramref name="handling"/> says; the input itself when it has none
     /// (one reduction; integer volumes are never checked). The caller disposes the result.
     /// </summary>
@@ -461,6 +457,10 @@ public sealed partial class VolumePredictor
         return where(finite, data, minimum.to(data.dtype)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// [C, D, H, W] original → float32 [C, D', H', W'] canonical, at the model's spacing, normalised. Each intermediate is
+    /// released as soon as the next exists (a dispose scope would keep them all alive: several volume copies at once).
+    /// </summary>
     private static Tensor Preprocess(Tensor data, Reorientation toCanonical, VolumeGeometry canonical, VolumeGeometry modelGrid, Checkpoints.IntensityNormalization normalization)
     {
         var x = data.dtype == ScalarType.Float32 ? data.alias() : data.to(ScalarType.Float32); // the input itself is never modified
