@@ -219,7 +219,7 @@ public sealed partial class CliRobustnessTests : IDisposable
         var model = TinyModel(["liver", "spleen"]);
         var image = Image("large", nan: false, shape: [224, 224, 112]); // ≈ 1,100 windows of 32³: minutes of work left when signalled
         var output = Path.Combine(root, "cancelled");
-        using var process = HermesProcess.Start("predict", "--model", model, "--input", image, "--tasks", "liver,spleen", "--output", output, "--masks");
+        using var process = HermesProcess.StartWithDefaultSignals("predict", "--model", model, "--input", image, "--tasks", "liver,spleen", "--output", output, "--masks");
         var (code, stderr) = await SignalWhen(process, line => line.Contains(": windows ", StringComparison.Ordinal), signal);
 
         Assert.True(code == 130, $"exit {code}\n{stderr}");
@@ -231,7 +231,7 @@ public sealed partial class CliRobustnessTests : IDisposable
     public async Task TrainStopsOnSigintWithACheckpointThatResumes()
     {
         var (run, config) = TrainingConfiguration(readableCases: true);
-        using var process = HermesProcess.Start("train", "--config", config);
+        using var process = HermesProcess.StartWithDefaultSignals("train", "--config", config);
         var started = Stopwatch.StartNew();
         var (code, stderr) = await SignalWhen(process, _ => started.Elapsed > TimeSpan.FromSeconds(1) && Directory.Exists(Path.Combine(run, "cache")), PosixSignal.SIGINT, TimeSpan.FromSeconds(4));
 

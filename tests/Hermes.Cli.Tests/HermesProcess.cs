@@ -23,8 +23,20 @@ internal static class HermesProcess
         return (process.ExitCode, output.Result, error.Result);
     }
 
-    /// <summary>Starts <c>hermes</c> with standard output and error redirected; the caller reads them and waits.</summary>
-    public static Process Start(params string[] args) => Process.Start(StartInfo(new Dictionary<string, string?>(), args))!;
+    /// <summary>
+    /// Starts <c>hermes</c> with standard output and error redirected and SIGINT/SIGTERM at their default disposition; the
+    /// caller reads the streams and waits. A process started from a non-interactive shell's background job inherits SIGINT
+    /// as ignored (POSIX), and so would <c>hermes</c>; <c>env --default-signal</c> (coreutils) resets it before the tool
+    /// starts, in the same process (it execs), so a test can send the signals a user's terminal would.
+    /// </summary>
+    public static Process StartWithDefaultSignals(params string[] args)
+    {
+        var start = StartInfo(new Dictionary<string, string?>(), args);
+        start.ArgumentList.Insert(0, start.FileName);
+        start.ArgumentList.Insert(0, "--default-signal=INT,TERM");
+        start.FileName = "env";
+        return Process.Start(start)!;
+    }
 
     private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> environment, string[] args)
     {
