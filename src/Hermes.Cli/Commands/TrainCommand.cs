@@ -15,7 +15,8 @@ namespace Hermes.Cli.Commands;
 
 /// <summary>
 /// <c>hermes train --config settings.json</c>: trains the model a JSON configuration describes (section <c>Hermes</c>, the
-/// same <see cref="HermesOptions"/> an application binds), on the datasets of its manifest, writing checkpoints and a
+/// same <see cref="HermesOptions"/> an application binds), on the built-in catalog's datasets of its manifest and on datasets
+/// of your own (<c>Hermes:Training:CustomDatasets</c>, see <see cref="HermesDatasetOptions"/>), writing checkpoints and a
 /// metrics log to <c>Hermes:Training:OutputDirectory</c>, and the trained model (EMA weights) with its sidecar as
 /// <c>model.safetensors</c> + <c>model.json</c> for <c>hermes predict</c>, <c>hermes extend</c> and <c>--init-from</c>.
 /// With <c>--init-from M [--freeze backbone|heads] [--backbone-lr-scale x]</c> (see <see cref="FineTuneArguments"/>) it
@@ -112,9 +113,9 @@ internal static class TrainCommand
         {
             var options = provider.GetRequiredService<IOptions<HermesOptions>>().Value;
             var t = options.Training;
-            if (t.Manifest is null || t.Datasets.Count == 0 || t.OutputDirectory is null)
+            if ((t.Datasets.Count == 0 && t.CustomDatasets.Count == 0) || (t.Datasets.Count > 0 && t.Manifest is null) || t.OutputDirectory is null)
             {
-                Console.Error.WriteLine("hermes train: set Hermes:Training:Manifest, Hermes:Training:Datasets and Hermes:Training:OutputDirectory.");
+                Console.Error.WriteLine($"hermes train: {config.FullName}: set Hermes:Training:OutputDirectory and the data: Hermes:Training:Datasets of the built-in catalog with their Hermes:Training:Manifest, and/or Hermes:Training:CustomDatasets of your own.");
                 return 2;
             }
 
@@ -128,7 +129,12 @@ internal static class TrainCommand
             }
 
             var catalog = provider.GetRequiredService<TaskCatalog>();
-            var cases = new ManifestSource(t.Manifest, [.. t.Datasets]).ListCases();
+            var cases = ListCases(config, options, catalog);
+            if (cases is null)
+            {
+                return 2;
+            }
+
             var preprocessing = pretrained is null ? new PreprocessingOptions() : FineTuneArguments.Preprocessing(pretrained);
             var cache = new PreprocessingCache(Path.Combine(t.OutputDirectory, "cache"), catalog, preprocessing);
             var preprocessed = cache.OpenAll(cases, Environment.ProcessorCount);
@@ -184,7 +190,7 @@ internal static class TrainCommand
                     PatchSize = options.PatchSize,
                     Seed = (ulong)t.Seed,
                 });
-                AnsiConsole.MarkupLineInterpolated($"[grey]{cases.Count} cases of {string.Join(", ", t.Datasets)}; {options.Backbone} base {options.BaseChannels}; {trainer.Options.TotalSteps} steps[/]");
+                AnsiConsole.MarkupLineInterpolated($"[grey]{cases.Count} cases of {string.Join(", ", t.Datasets.Concat(t.CustomDatasets.Select(d => d.Name)))}; {options.Backbone} base {options.BaseChannels}; {trainer.Options.TotalSteps} steps[/]");
                 try
                 {
                     await AnsiConsole.Progress()
@@ -230,6 +236,59 @@ internal static class TrainCommand
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The training cases: the manifest's rows of <c>Hermes:Training:Datasets</c>, then each of
+    /// <c>Hermes:Training:CustomDatasets</c>, declared in <paramref name="catalog"/> first (its tasks and a new modality join the
+    /// vocabulary, and a line says which ids they got); <see langword="null"/> after printing the error when a dataset
+    /// cannot be declared or listed, or a case's channels do not match <c>Hermes:InputChannels</c>.
+    /// </summary>
+    private static List<CaseReference>? ListCases(FileInfo config, HermesOptions options, TaskCatalog catalog)
+    {
+        var t = options.Training;
+        var cases = new List<CaseReference>();
+        try
+        {
+            if (t.Datasets.Count > 0)
+            {
+                cases.AddRange(new ManifestSource(t.Manifest!, [.. t.Datasets]).ListCases());
+            }
+        }
+        catch (DatasetFormatException e)
+        {
+            Console.Error.WriteLine($"hermes train: {config.FullName}: Hermes:Training:Manifest: {FirstLine(e.Message)}");
+            return null;
+        }
+
+        for (var i = 0; i < t.CustomDatasets.Count; i++)
+        {
+            var entry = t.CustomDatasets[i];
+            try
+            {
+                var declared = entry.Declare(catalog);
+                var listed = declared.Source.ListCases();
+                cases.AddRange(listed);
+                var vocabulary = catalog.Vocabulary;
+                var tasks = string.Join(", ", declared.Declaration.Labels.Select(l =>
+                    $"{l.Value} → {l.Task} (task {vocabulary.TaskIndex(l.Task)}{(declared.NewTasks.Contains(l.Task) ? "" : ", shared")})"));
+                var modality = declared.Declaration.DefaultModality;
+                AnsiConsole.MarkupLineInterpolated($"[grey]dataset {entry.Name}: {listed.Count} cases, modality {modality} ({(declared.NewModalities.Count > 0 ? "new, " : "")}id {vocabulary.ModalityIndex(modality)}); labels {tasks}[/]");
+            }
+            catch (Exception e) when (e is DatasetFormatException or ArgumentException)
+            {
+                Console.Error.WriteLine($"hermes train: {config.FullName}: Hermes:Training:CustomDatasets:{i} ('{entry.Name}'): {FirstLine(e.Message)}");
+                return null;
+            }
+        }
+
+        if (cases.FirstOrDefault(c => c.ImagePaths.Count != options.InputChannels) is { } odd)
+        {
+            Console.Error.WriteLine($"hermes train: {config.FullName}: case '{odd.CaseId}' of dataset '{odd.Dataset}' has {odd.ImagePaths.Count} image channel(s) ({string.Join(", ", odd.ImagePaths)}); Hermes:InputChannels is {options.InputChannels}.");
+            return null;
+        }
+
+        return cases;
     }
 
     private static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd();

@@ -27,6 +27,16 @@ public sealed record DatasetDeclaration
     /// <summary>The default modality (the first of <see cref="Modalities"/>).</summary>
     public string DefaultModality => Modalities[0];
 
+    /// <summary>
+    /// The task a label of a dataset stands for: <c>&lt;dataset&gt;/&lt;label&gt;</c> (<c>hippocampus/anterior</c>), or the label
+    /// itself when it already names a task (holds a <c>/</c>, as <c>amos/spleen</c>), so datasets can share a task's prior.
+    /// </summary>
+    /// <param name="dataset">The dataset key.</param>
+    /// <param name="label">The label's name.</param>
+    /// <returns>The task name.</returns>
+    public static string TaskName(string dataset, string label) =>
+        label.Contains('/', StringComparison.Ordinal) ? label : $"{dataset}/{label}";
+
     /// <summary>Checks the declaration on its own (the catalog checks modalities against its vocabulary).</summary>
     /// <exception cref="ArgumentException">A field is invalid; the message names the dataset, the field and the value.</exception>
     public void Validate()

@@ -30,7 +30,8 @@ public sealed class DecathlonFolderSource : IDatasetSource
 
     /// <summary>
     /// Builds a dataset declaration from the folder's <c>dataset.json</c>: MSD labels (<c>{"1": "spleen"}</c>) or nnU-Net v2
-    /// labels (<c>{"spleen": 1}</c>); each label becomes task <c>&lt;dataset&gt;/&lt;label name&gt;</c>. The modality is
+    /// labels (<c>{"spleen": 1}</c>); each label becomes task <c>&lt;dataset&gt;/&lt;label name&gt;</c> (a name that holds a
+    /// <c>/</c> is the task itself, see <see cref="DatasetDeclaration.TaskName"/>). The modality is
     /// <paramref name="modality"/> or else the first entry of <c>modality</c> / <c>channel_names</c>; it must be in the
     /// catalog's vocabulary when the declaration is added.
     /// </summary>
@@ -81,7 +82,7 @@ public sealed class DecathlonFolderSource : IDatasetSource
 
             if (value != 0)
             {
-                declared.Add(new LabelDeclaration(value, $"{dataset}/{name}"));
+                declared.Add(new LabelDeclaration(value, DatasetDeclaration.TaskName(dataset, name)));
             }
         }
 

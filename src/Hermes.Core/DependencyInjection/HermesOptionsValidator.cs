@@ -128,6 +128,26 @@ public sealed class HermesOptionsValidator(IEnumerable<IModelArchitecture> archi
                 fail("Training:Datasets", dataset, "unknown dataset; declare it in the task catalog");
             }
         }
+
+        var custom = t.CustomDatasets ?? [];
+        for (var i = 0; i < custom.Count; i++)
+        {
+            if (custom[i] is null)
+            {
+                fail($"Training:CustomDatasets:{i}", null, "expected a dataset entry (Name, Folder or Manifest, Modality, Labels)");
+                continue;
+            }
+
+            foreach (var (option, value, expected) in custom[i].Problems())
+            {
+                fail($"Training:CustomDatasets:{i}:{option}", value, $"expected {expected}");
+            }
+
+            if (custom[i].Name is { } name && custom.Take(i).Any(d => d?.Name == name))
+            {
+                fail($"Training:CustomDatasets:{i}:Name", name, "expected a name no other entry has");
+            }
+        }
     }
 
     private static void ValidateInference(HermesInferenceOptions? i, Action<string, object?, string> fail)
@@ -154,7 +174,8 @@ public sealed class HermesOptionsValidator(IEnumerable<IModelArchitecture> archi
         }
     }
 
-    private static string Show(object? value) => value switch
+    /// <summary>An option value as messages show it.</summary>
+    internal static string Show(object? value) => value switch
     {
         null => "null",
         string s => $"'{s}'",

@@ -33,6 +33,12 @@ public sealed class HermesTrainingOptions
     /// <summary>Datasets of the manifest to train on (keys of the task catalog).</summary>
     public IList<string> Datasets { get; set; } = [];
 
+    /// <summary>
+    /// Datasets of your own, with your own task names (MSD/nnU-Net folders or manifest rows), trained on together with
+    /// <see cref="Datasets"/>; <see cref="HermesDatasetOptions.Declare"/> adds each to the task catalog.
+    /// </summary>
+    public IList<HermesDatasetOptions> CustomDatasets { get; set; } = [];
+
     /// <summary>Folder for checkpoints, the metrics log and the preprocessing cache; optional.</summary>
     public string? OutputDirectory { get; set; }
 }
