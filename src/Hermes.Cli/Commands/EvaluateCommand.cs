@@ -34,11 +34,26 @@ internal static class EvaluateCommand
         {
             pred, reference, labels, metrics, tolerance, output,
         };
-        command.SetAction(parse => Run(parse.GetValue(pred)!, parse.GetValue(reference)!, parse.GetValue(labels)!, parse.GetValue(metrics)!, parse.GetValue(tolerance), parse.GetValue(output)!));
+        var reading = new VolumeReadArguments();
+        foreach (var option in reading.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parse =>
+        {
+            if (reading.Read(parse, out var error) is not { } readOptions)
+            {
+                Console.Error.WriteLine($"hermes evaluate: {error}");
+                return 2;
+            }
+
+            return Run(parse.GetValue(pred)!, parse.GetValue(reference)!, parse.GetValue(labels)!, parse.GetValue(metrics)!, parse.GetValue(tolerance), parse.GetValue(output)!, readOptions);
+        });
         return command;
     }
 
-    internal static int Run(string predFolder, string refFolder, string labelsPath, string metricList, double tolerance, string outputPath)
+    internal static int Run(string predFolder, string refFolder, string labelsPath, string metricList, double tolerance, string outputPath, VolumeReadOptions? readOptions = null)
     {
         try
         {
@@ -58,12 +73,12 @@ internal static class EvaluateCommand
             foreach (var refPath in references)
             {
                 var caseName = Path.GetFileName(refPath)[..^Extension(refPath)!.Length];
-                using var refVolume = VolumeIO.Read(refPath);
+                using var refVolume = VolumeIO.Read(refPath, readOptions);
                 var geometry = refVolume.Geometry;
                 var spacing = new VoxelSpacing(geometry.Spacing[2], geometry.Spacing[1], geometry.Spacing[0]);
                 var labelMapPath = VolumeExtensions.Select(e => Path.Combine(predFolder, caseName + e)).FirstOrDefault(File.Exists);
                 var maskFolder = Path.Combine(predFolder, caseName);
-                using var predMap = labelMapPath is not null ? VolumeIO.Read(labelMapPath) : null;
+                using var predMap = labelMapPath is not null ? VolumeIO.Read(labelMapPath, readOptions) : null;
                 if (predMap is null && !Directory.Exists(maskFolder))
                 {
                     throw new FileNotFoundException($"Case '{caseName}': no prediction '{Path.Combine(predFolder, caseName)}.nii.gz' nor folder '{maskFolder}'.");
@@ -83,7 +98,7 @@ internal static class EvaluateCommand
                     {
                         var maskPath = maskFiles[task].Select(f => Path.Combine(maskFolder, f)).FirstOrDefault(File.Exists)
                             ?? throw new FileNotFoundException($"Case '{caseName}': no mask for task '{task}' in '{maskFolder}' ({string.Join(" or ", maskFiles[task])}).");
-                        using var mask = VolumeIO.Read(maskPath);
+                        using var mask = VolumeIO.Read(maskPath, readOptions);
                         CheckGrid(mask.Geometry, geometry, maskPath, refPath);
                         predicted = mask.Data[0].ne(0);
                     }
@@ -110,7 +125,7 @@ internal static class EvaluateCommand
         }
         catch (Exception e) when (e is ArgumentException or IOException or JsonException or InvalidDataException or VolumeFormatException or NotSupportedException or HermesNativeRuntimeException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"hermes evaluate: {e.Message}");
+            Console.Error.WriteLine($"hermes evaluate: {VolumeReadArguments.Explain(e.Message)}");
             return 1;
         }
     }

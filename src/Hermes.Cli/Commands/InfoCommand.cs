@@ -26,7 +26,7 @@ internal static class InfoCommand
     {
         var path = new Argument<string?>("path") { Description = "A volume file (.nii, .nii.gz, .hdr, .nrrd, .nhdr, .mha, .mhd, .dcm) or a DICOM series folder.", Arity = ArgumentArity.ZeroOrOne };
         var json = new Option<bool>("--json") { Description = "Print machine-readable JSON (stable keys) instead of a table." };
-        var series = new Option<string?>("--series") { Description = "DICOM: the SeriesInstanceUID to read when the folder holds several series." };
+        var reading = new VolumeReadArguments();
         var system = new Option<bool>("--system") { Description = "Report the native runtime: TorchSharp/LibTorch, device, threads, CPU ISA and the oneDNN guard." };
         var selfCheck = new Option<bool>("--self-check") { Description = "Also verify float32 conv3d against float64 on the shapes oneDNN gets wrong on some AVX-512 CPUs." };
         var record = new Option<bool>("--record")
@@ -34,7 +34,12 @@ internal static class InfoCommand
             Description = "With --system --self-check: run the thorough conv3d sweep WITHOUT the oneDNN cap (in a child process) and record " +
                 "the verdict for this CPU; a passing verdict lets the default guard leave oneDNN uncapped (HERMES_ONEDNN_VERDICT names the file).",
         };
-        var command = new Command("info", "Describe a medical volume (file or DICOM folder), or the system (--system).") { path, json, series, system, selfCheck, record };
+        var command = new Command("info", "Describe a medical volume (file or DICOM folder), or the system (--system).") { path, json, system, selfCheck, record };
+        foreach (var option in reading.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse =>
         {
             if (parse.GetValue(system) || parse.GetValue(record))
@@ -49,18 +54,24 @@ internal static class InfoCommand
                 return 2;
             }
 
-            return ReportVolume(target, parse.GetValue(json), parse.GetValue(series));
+            if (reading.Read(parse, out var error) is not { } readOptions)
+            {
+                Console.Error.WriteLine($"hermes info: {error}");
+                return 2;
+            }
+
+            return ReportVolume(target, parse.GetValue(json), readOptions);
         });
         return command;
     }
 
-    internal static int ReportVolume(string path, bool json, string? seriesUid)
+    internal static int ReportVolume(string path, bool json, VolumeReadOptions readOptions)
     {
         Volume volume;
         try
         {
             HermesRuntime.EnsureInitialized();
-            volume = VolumeIO.Read(path, new VolumeReadOptions { SeriesInstanceUid = seriesUid });
+            volume = VolumeIO.Read(path, readOptions);
         }
         catch (Exception e) when (e is VolumeFormatException or NotSupportedException or IOException or HermesNativeRuntimeException)
         {
@@ -70,7 +81,7 @@ internal static class InfoCommand
             }
             else
             {
-                Console.Error.WriteLine($"hermes info: {e.Message}");
+                Console.Error.WriteLine($"hermes info: {VolumeReadArguments.Explain(e.Message)}");
             }
 
             return 1;
@@ -300,12 +311,12 @@ internal static class InfoCommand
             w.WriteStartObject();
             w.WriteString("path", path);
             w.WriteString("error", e.GetType().Name);
-            w.WriteString("message", e.Message);
+            w.WriteString("message", VolumeReadArguments.Explain(e.Message));
             if (e is VolumeFormatException f)
             {
                 w.WriteString("field", f.Field);
                 w.WriteString("value", f.Value);
-                w.WriteString("expected", f.Expected);
+                w.WriteString("expected", VolumeReadArguments.Explain(f.Expected));
             }
 
             w.WriteEndObject();

@@ -53,11 +53,25 @@ internal static class PredictCommand
             Description = "Also write each task's probability map (before thresholding): float32 (case_probabilities/TASK.nii.gz) or float16 (case_probabilities.npz, as nnU-Net keeps them).",
             Arity = ArgumentArity.ZeroOrOne,
         }.AcceptOnlyFromAmong("float32", "float16");
+        var reading = new VolumeReadArguments();
         var command = new Command("predict", "Segment volumes with a checkpoint; outputs keep each input's grid and affine.")
         {
             model, input, tasks, output, modality, tta, overlap, device, batch, masks, largest, fillHoles, minSize, nonFinite, saveProbabilities,
         };
-        command.SetAction((parse, cancellationToken) => Task.FromResult(Run(
+        foreach (var option in reading.All)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((parse, cancellationToken) =>
+        {
+            if (reading.Read(parse, out var error) is not { } readOptions)
+            {
+                Console.Error.WriteLine($"hermes predict: {error}");
+                return Task.FromResult(2);
+            }
+
+            return Task.FromResult(Run(
             parse.GetValue(model)!, parse.GetValue(input)!, parse.GetValue(tasks)!, parse.GetValue(output)!, parse.GetValue(modality),
             new PredictionOptions
             {
@@ -69,11 +83,12 @@ internal static class PredictCommand
                 KeepProbabilities = parse.GetResult(saveProbabilities) is not null,
                 ProbabilityFormat = parse.GetValue(saveProbabilities) == "float16" ? ProbabilityFormat.NumpyFloat16 : ProbabilityFormat.NiftiFloat32,
             },
-            parse.GetValue(device)!, cancellationToken)));
+            parse.GetValue(device)!, cancellationToken, readOptions));
+        });
         return command;
     }
 
-    internal static int Run(string modelPath, string inputPath, string taskList, string outputFolder, string? modality, PredictionOptions options, string deviceName, CancellationToken cancellationToken)
+    internal static int Run(string modelPath, string inputPath, string taskList, string outputFolder, string? modality, PredictionOptions options, string deviceName, CancellationToken cancellationToken, VolumeReadOptions? readOptions = null)
     {
         try
         {
@@ -91,7 +106,7 @@ internal static class PredictCommand
             foreach (var (caseName, path) in inputs)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                using var volume = VolumeIO.Read(path);
+                using var volume = VolumeIO.Read(path, readOptions);
                 var progress = new ConsoleProgress(caseName);
                 IReadOnlyList<string> files;
                 try
@@ -125,7 +140,7 @@ internal static class PredictCommand
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or VolumeFormatException or NotSupportedException or CheckpointFormatException or StateDictMismatchException or HermesNativeRuntimeException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"hermes predict: {e.Message}");
+            Console.Error.WriteLine($"hermes predict: {VolumeReadArguments.Explain(e.Message)}");
             return 1;
         }
     }
