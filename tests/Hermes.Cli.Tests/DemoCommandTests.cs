@@ -87,6 +87,6 @@ public sealed class DemoCommandTests
     {
         var (code, _, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(1), "demo", "--patch", "24");
         Assert.Equal(2, code);
-        Assert.Contains("--patch a multiple of 16", stderr);
+        Assert.Contains("--patch 24 is invalid: expected a multiple of 16 in 16–48 (not above --size 48)", stderr);
     }
 }

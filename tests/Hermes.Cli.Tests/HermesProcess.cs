@@ -24,6 +24,43 @@ internal static class HermesProcess
     }
 
     /// <summary>
+    /// Runs <c>hermes</c> and samples its peak resident memory (<c>VmHWM</c> of <c>/proc/PID/status</c>, a high-water mark)
+    /// every 20 ms while it runs; <c>PeakResidentBytes</c> is the last sample, 0 where <c>/proc</c> is unavailable.
+    /// </summary>
+    public static (int ExitCode, string Output, string Error, long PeakResidentBytes) RunMeasuringMemory(TimeSpan timeout, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(new Dictionary<string, string?>(), args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        var status = $"/proc/{process.Id}/status";
+        var clock = Stopwatch.StartNew();
+        long peak = 0;
+        while (!process.WaitForExit(20))
+        {
+            if (clock.Elapsed > timeout)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"hermes {string.Join(' ', args)} did not finish within {timeout}");
+            }
+
+            try
+            {
+                var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+                if (line is not null)
+                {
+                    peak = Math.Max(peak, 1024 * long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended between the check and the read.
+            }
+        }
+
+        return (process.ExitCode, output.Result, error.Result, peak);
+    }
+
+    /// <summary>
     /// Starts <c>hermes</c> with standard output and error redirected and SIGINT/SIGTERM at their default disposition; the
     /// caller reads the streams and waits. A process started from a non-interactive shell's background job inherits SIGINT
     /// as ignored (POSIX), and so would <c>hermes</c>; <c>env --default-signal</c> (coreutils) resets it before the tool

@@ -37,13 +37,41 @@ internal static class DemoCommand
         return command;
     }
 
-    internal sealed record DemoSettings(string? Data, string Output, int Steps, int Cases, int Size, int Patch, int BaseChannels);
+    internal sealed record DemoSettings(string? Data, string Output, int Steps, int Cases, int Size, int Patch, int BaseChannels)
+    {
+        /// <summary>Largest phantom edge (256³ float32 = 64 MiB a phantom).</summary>
+        public const int MaxSize = 256;
+
+        /// <summary>Most phantoms per modality.</summary>
+        public const int MaxCases = 200;
+
+        /// <summary>Largest patch edge (a batch of two 128³ patches is what the reference trains on a GPU).</summary>
+        public const int MaxPatch = 128;
+
+        /// <summary>Widest backbone (Hermes-R uses 32).</summary>
+        public const int MaxBaseChannels = 64;
+
+        /// <summary>Most training steps (the reference's 200 × 400).</summary>
+        public const int MaxSteps = 80_000;
+
+        /// <summary>
+        /// The first flag out of range, with its value and what is allowed, or <see langword="null"/>: checked before anything
+        /// is generated or allocated, so a mistyped size cannot ask for terabytes.
+        /// </summary>
+        public string? Problem() =>
+            Steps is < 10 or > MaxSteps ? $"--steps {Steps} is invalid: expected 10–{MaxSteps}."
+            : Cases is < 2 or > MaxCases ? $"--cases {Cases} is invalid: expected 2–{MaxCases} phantoms per modality."
+            : Size is < 16 or > MaxSize ? $"--size {Size} is invalid: expected 16–{MaxSize} voxels."
+            : Patch % 16 != 0 || Patch is < 16 or > MaxPatch || Patch > Size ? $"--patch {Patch} is invalid: expected a multiple of 16 in 16–{Math.Min(MaxPatch, Math.Max(16, Size))} (not above --size {Size})."
+            : BaseChannels is < 1 or > MaxBaseChannels ? $"--base-channels {BaseChannels} is invalid: expected 1–{MaxBaseChannels}."
+            : null;
+    }
 
     internal static async Task<int> RunAsync(DemoSettings settings, CancellationToken cancellationToken)
     {
-        if (settings.Steps < 10 || settings.Cases < 2 || settings.Size < 16 || settings.Patch % 16 != 0 || settings.Patch > settings.Size || settings.BaseChannels < 1)
+        if (settings.Problem() is { } problem)
         {
-            Console.Error.WriteLine("hermes demo: need --steps ≥ 10, --cases ≥ 2, --size ≥ 16, --patch a multiple of 16 not above --size, --base-channels ≥ 1.");
+            Console.Error.WriteLine($"hermes demo: {problem}");
             return 2;
         }
 

@@ -54,6 +54,11 @@ public sealed class HermesOptionsValidator(IEnumerable<IModelArchitecture> archi
         {
             Fail("PatchSize", options.PatchSize, $"every size must be a multiple of the {architecture?.Name} stride {stride} and at least {minimum}");
         }
+        else if (options.PatchSize.Any(p => p > Checkpoints.ModelSidecar.MaxPatchSide) || options.PatchSize.Aggregate(1L, (a, p) => a * p) > Checkpoints.ModelSidecar.MaxPatchVoxels)
+        {
+            // The bound a model sidecar's patch size has: a patch is allocated for every batch element and layer.
+            Fail("PatchSize", options.PatchSize, $"at most {Checkpoints.ModelSidecar.MaxPatchSide} a side and {Checkpoints.ModelSidecar.MaxPatchVoxels} voxels in all (512³; the reference trains on 128³)");
+        }
 
         foreach (var task in options.Tasks ?? [])
         {

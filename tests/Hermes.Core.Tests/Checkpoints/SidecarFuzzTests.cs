@@ -7,11 +7,19 @@ namespace Hermes.Core.Tests.Checkpoints;
 /// Structurally mutated model sidecars (issue #24; fixed seed, a few thousand cases): every field deleted, retyped, set to
 /// extremes, nested or duplicated. <see cref="ModelSidecar.Load"/> returns a sidecar that passes its own validation or
 /// throws <see cref="CheckpointFormatException"/> naming the file — never another exception type, and never one whose
-/// patch size would make a predictor allocate beyond <see cref="ModelSidecar.MaxPatchVoxels"/>.
+/// patch size would make a predictor allocate beyond <see cref="ModelSidecar.MaxPatchVoxels"/>. Reading one allocates in
+/// proportion to the file (managed bytes allocated by the loading thread, at most <see cref="AllocationPerFileByte"/> per
+/// byte of the file plus <see cref="AllocationOverhead"/>): no field makes the reader allocate what its value claims.
 /// </summary>
 public sealed class SidecarFuzzTests : IDisposable
 {
     private const int Cases = 3000;
+
+    /// <summary>Managed bytes a load may allocate per byte of the sidecar (JSON DOM, strings as UTF-16, the records).</summary>
+    private const long AllocationPerFileByte = 32;
+
+    /// <summary>Managed bytes a load may allocate besides (file handle, buffers, exception and its message).</summary>
+    private const long AllocationOverhead = 256 << 10;
 
     private static readonly Func<Random, JsonNode?>[] Values =
     [
@@ -57,10 +65,13 @@ public sealed class SidecarFuzzTests : IDisposable
                 Mutate(root, random);
             }
 
-            File.WriteAllText(path, root.ToJsonString());
+            var text = root.ToJsonString();
+            File.WriteAllText(path, text);
+            var before = GC.GetAllocatedBytesForCurrentThread();
             try
             {
                 var sidecar = ModelSidecar.Load(path);
+                AssertAllocation(before, text, n, seed);
                 loaded++;
                 var patch = sidecar.Preprocessing.PatchSize;
                 Assert.True(patch.Count == 3 && patch.All(p => p is > 0 and <= ModelSidecar.MaxPatchSide) && patch.Aggregate(1L, (a, p) => a * p) <= ModelSidecar.MaxPatchVoxels,
@@ -68,6 +79,7 @@ public sealed class SidecarFuzzTests : IDisposable
             }
             catch (CheckpointFormatException e)
             {
+                AssertAllocation(before, text, n, seed);
                 refused++;
                 Assert.Contains(path, e.Message, StringComparison.Ordinal);
             }
@@ -80,6 +92,13 @@ public sealed class SidecarFuzzTests : IDisposable
         Assert.Equal(Cases, loaded + refused);
         Assert.True(refused > Cases / 2, $"only {refused} of {Cases} mutated sidecars were refused: the mutations hardly touch validated fields");
         Assert.True(loaded > 0, "no mutated sidecar loaded: the mutations never leave a valid one (the test would not see a wrong accept)");
+    }
+
+    private static void AssertAllocation(long before, string text, int n, int seed)
+    {
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var bound = (AllocationPerFileByte * text.Length) + AllocationOverhead;
+        Assert.True(allocated <= bound, $"case {n} (seed {seed}): loading a {text.Length}-byte sidecar allocated {allocated} bytes (bound {bound})");
     }
 
     /// <summary>Replaces, deletes or adds one node somewhere in the tree.</summary>

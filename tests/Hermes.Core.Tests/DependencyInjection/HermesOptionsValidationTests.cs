@@ -60,6 +60,8 @@ public sealed class HermesOptionsValidationTests
         { "BaseChannels=-4", "Hermes:BaseChannels = -4 is invalid: expected ≥ 1" },
         { "PatchSize=60", "Hermes:PatchSize = [60, 64, 64] is invalid: every size must be a multiple of the stride8 stride 8 and at least 16" },
         { "PatchSize=short", "Hermes:PatchSize = [64, 64] is invalid: expected three sizes" },
+        { "PatchSize=4096", "Hermes:PatchSize = [4096, 4096, 4096] is invalid: at most 1024 a side and 134217728 voxels in all" },
+        { "PatchSize=1024x1024x256", "Hermes:PatchSize = [1024, 1024, 256] is invalid: at most 1024 a side and 134217728 voxels in all" },
         { "Tasks=amos/lung", "Hermes:Tasks = 'amos/lung' is invalid: unknown task name" },
         { "Weights=missing", "Hermes:Weights = '/nonexistent/model.safetensors' is invalid: the file does not exist" },
         { "Training:Optimizer=sgd", "Hermes:Training:Optimizer = 'sgd' is invalid: expected lamb or adamw" },
@@ -129,6 +131,8 @@ public sealed class HermesOptionsValidationTests
             case "BaseChannels=-4": o.BaseChannels = -4; break;
             case "PatchSize=60": o.PatchSize = [60, 64, 64]; break;
             case "PatchSize=short": o.PatchSize = [64, 64]; break;
+            case "PatchSize=4096": o.PatchSize = [4096, 4096, 4096]; break;
+            case "PatchSize=1024x1024x256": o.PatchSize = [1024, 1024, 256]; break;
             case "Tasks=amos/lung": o.Tasks = ["amos/liver", "amos/lung"]; break;
             case "Weights=missing": o.Weights = "/nonexistent/model.safetensors"; break;
             case "Training:Optimizer=sgd": o.Training.Optimizer = "sgd"; break;
