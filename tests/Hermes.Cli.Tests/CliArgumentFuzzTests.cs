@@ -74,7 +74,7 @@ public sealed class CliArgumentFuzzTests : IDisposable
     {
         { ["demo", "--size", "100000"], "--size 100000 is invalid: expected 16–256 voxels." },
         { ["demo", "--cases", "1000000000"], "--cases 1000000000 is invalid: expected 2–200 phantoms per modality." },
-        { ["demo", "--size", "256", "--patch", "4096"], "--patch 4096 is invalid: expected a multiple of 16 in 16–128" },
+        { ["demo", "--size", "256", "--patch", "4096"], "--patch 4096 is invalid: expected a multiple of 16 in 16–128." },
         { ["demo", "--base-channels", "100000"], "--base-channels 100000 is invalid: expected 1–64." },
         { ["demo", "--steps", "2147483647"], "--steps 2147483647 is invalid: expected 10–80000." },
         { ["train", "--config", "CONFIG"], "Hermes:PatchSize = [4096, 4096, 4096] is invalid: at most 1024 a side" },

@@ -87,6 +87,9 @@ public sealed class DemoCommandTests
     {
         var (code, _, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(1), "demo", "--patch", "24");
         Assert.Equal(2, code);
-        Assert.Contains("--patch 24 is invalid: expected a multiple of 16 in 16–48 (not above --size 48)", stderr);
+        Assert.Contains("--patch 24 is invalid: expected a multiple of 16 in 16–128.", stderr);
+        (code, _, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(1), "demo", "--patch", "64", "--size", "48");
+        Assert.Equal(2, code);
+        Assert.Contains("--patch 64 is invalid: expected at most the phantoms' --size 48.", stderr);
     }
 }

@@ -62,7 +62,8 @@ internal static class DemoCommand
             Steps is < 10 or > MaxSteps ? $"--steps {Steps} is invalid: expected 10–{MaxSteps}."
             : Cases is < 2 or > MaxCases ? $"--cases {Cases} is invalid: expected 2–{MaxCases} phantoms per modality."
             : Size is < 16 or > MaxSize ? $"--size {Size} is invalid: expected 16–{MaxSize} voxels."
-            : Patch % 16 != 0 || Patch is < 16 or > MaxPatch || Patch > Size ? $"--patch {Patch} is invalid: expected a multiple of 16 in 16–{Math.Min(MaxPatch, Math.Max(16, Size))} (not above --size {Size})."
+            : Patch % 16 != 0 || Patch is < 16 or > MaxPatch ? $"--patch {Patch} is invalid: expected a multiple of 16 in 16–{MaxPatch}."
+            : Data is null && Patch > Size ? $"--patch {Patch} is invalid: expected at most the phantoms' --size {Size}."
             : BaseChannels is < 1 or > MaxBaseChannels ? $"--base-channels {BaseChannels} is invalid: expected 1–{MaxBaseChannels}."
             : null;
     }
