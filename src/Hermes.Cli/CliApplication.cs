@@ -45,14 +45,18 @@ internal static class CliApplication
         }
         catch (Exception e)
         {
-            // Native (LibTorch) messages carry C++ frames after the first line.
-            var message = (e.Message.Split('\n', 2)[0]).TrimEnd();
+            var message = FirstLine(e.Message);
             Console.Error.WriteLine(parse.GetValue(Verbose)
                 ? $"{Prefix(parse)}: {e}"
                 : $"{Prefix(parse)}: {message} ({e.GetType().Name}; --verbose shows where)");
             return 1;
         }
     }
+
+    /// <summary>The first line of an error message: native (LibTorch) messages carry C++ frames after it.</summary>
+    /// <param name="message">The message.</param>
+    /// <returns>Its first line, without trailing white space.</returns>
+    internal static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd();
 
     private static string Prefix(ParseResult parse) =>
         parse.CommandResult.Command is RootCommand ? "hermes" : $"hermes {parse.CommandResult.Command.Name}";

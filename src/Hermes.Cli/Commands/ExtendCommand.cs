@@ -56,7 +56,7 @@ internal static class ExtendCommand
             var (state, sidecar) = CheckpointReader.Load(modelPath);
             try
             {
-                var (tn, mn) = SidecarModel.Vocabulary(sidecar);
+                var (tn, mn) = SidecarModel.Vocabulary(sidecar, state);
                 using var trained = SidecarModel.Build(sidecar, tn, mn);
                 StateDictLoader.Load(trained, state);
                 trained.eval();

@@ -147,7 +147,7 @@ internal static class FineTuneArguments
             var (state, sidecar) = CheckpointReader.Load(ModelPath);
             try
             {
-                var (tn, mn) = SidecarModel.Vocabulary(sidecar);
+                var (tn, mn) = SidecarModel.Vocabulary(sidecar, state);
                 using var pretrained = SidecarModel.Build(sidecar, tn, mn);
                 StateDictLoader.Load(pretrained, state);
                 return ModelTransfer.Initialize(model, new ModelVocabulary(vocabulary.Tasks, vocabulary.Modalities), pretrained,

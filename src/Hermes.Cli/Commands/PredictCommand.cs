@@ -162,12 +162,7 @@ internal static class PredictCommand
         sidecar = loaded;
         try
         {
-            // Without tn/mn in the sidecar, size the model by its prior tables ([tn + 1, dim] and [mn, l, dim]): the names may
-            // leave the last task id and the unknown-modality slot unnamed.
-            var (taskCount, modalityCount) = ModelVocabulary.SizesFromStateDict(stateDict);
-            var options = loaded.ArchitectureOptions;
-            var tn = options["tn"] is JsonValue t && t.TryGetValue<int>(out var tv) ? tv : taskCount ?? loaded.Tasks.Count;
-            var mn = options["mn"] is JsonValue m && m.TryGetValue<int>(out var mv) ? mv : modalityCount ?? loaded.Modalities.Count;
+            var (tn, mn) = SidecarModel.Vocabulary(loaded, stateDict);
             var model = SidecarModel.Build(loaded, tn, mn);
             try
             {

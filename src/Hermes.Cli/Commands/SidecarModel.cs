@@ -6,6 +6,7 @@ using Hermes.Backbones.DependencyInjection;
 using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.DependencyInjection;
+using Hermes.Extension;
 
 namespace Hermes.Cli.Commands;
 
@@ -18,10 +19,16 @@ namespace Hermes.Cli.Commands;
 /// </summary>
 internal static class SidecarModel
 {
-    public static (int TaskCount, int ModalityCount) Vocabulary(ModelSidecar sidecar)
+    /// <summary>
+    /// The task and modality counts (<c>tn</c>, <c>mn</c>) to build a sidecar's model with: the sidecar's own, else the
+    /// sizes of the weights' prior tables (<c>[tn + 1, dim]</c>, <c>[mn, l, dim]</c>; the names may leave the last task id and
+    /// the unknown-modality slot unnamed), else the number of names.
+    /// </summary>
+    public static (int TaskCount, int ModalityCount) Vocabulary(ModelSidecar sidecar, IReadOnlyDictionary<string, TorchSharp.torch.Tensor> stateDict)
     {
         var o = sidecar.ArchitectureOptions;
-        return (Int(o, "tn") ?? 72, Int(o, "mn") ?? 6);
+        var (taskCount, modalityCount) = ModelVocabulary.SizesFromStateDict(stateDict);
+        return (Int(o, "tn") ?? taskCount ?? sidecar.Tasks.Count, Int(o, "mn") ?? modalityCount ?? sidecar.Modalities.Count);
     }
 
     public static UniversalSegmenter Build(ModelSidecar sidecar, int taskCount, int modalityCount)

@@ -169,7 +169,7 @@ internal static class TrainCommand
                     }
                     catch (Exception e) when (e is CheckpointFormatException or IOException or InvalidDataException or ArgumentException or StateDictMismatchException)
                     {
-                        Console.Error.WriteLine($"hermes train: --resume {resume.FullName}: {FirstLine(e.Message)} (expected a training checkpoint, checkpoints/latest.safetensors or final.safetensors, written by hermes train with this configuration).");
+                        Console.Error.WriteLine($"hermes train: --resume {resume.FullName}: {CliApplication.FirstLine(e.Message)} (expected a training checkpoint, checkpoints/latest.safetensors or final.safetensors, written by hermes train with this configuration).");
                         return 2;
                     }
                 }
@@ -257,7 +257,7 @@ internal static class TrainCommand
         }
         catch (DatasetFormatException e)
         {
-            Console.Error.WriteLine($"hermes train: {config.FullName}: Hermes:Training:Manifest: {FirstLine(e.Message)}");
+            Console.Error.WriteLine($"hermes train: {config.FullName}: Hermes:Training:Manifest: {CliApplication.FirstLine(e.Message)}");
             return null;
         }
 
@@ -277,7 +277,7 @@ internal static class TrainCommand
             }
             catch (Exception e) when (e is DatasetFormatException or ArgumentException)
             {
-                Console.Error.WriteLine($"hermes train: {config.FullName}: Hermes:Training:CustomDatasets:{i} ('{entry.Name}'): {FirstLine(e.Message)}");
+                Console.Error.WriteLine($"hermes train: {config.FullName}: Hermes:Training:CustomDatasets:{i} ('{entry.Name}'): {CliApplication.FirstLine(e.Message)}");
                 return null;
             }
         }
@@ -290,8 +290,6 @@ internal static class TrainCommand
 
         return cases;
     }
-
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd();
 
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {

@@ -341,7 +341,8 @@ public sealed partial class VolumePredictor
                         var p = BackToOriginal(probabilities[t].unsqueeze(0), modelGrid, canonical, fromCanonical)[0];
                         if (options.KeepProbabilities && onProbability is not null)
                         {
-                            kept = p.to(ScalarType.Float32).unsqueeze(0).contiguous().clone().MoveToOuterDisposeScope(); // [1, D, H, W]
+                            // [1, D, H, W], sharing p's storage (nothing below writes to p): no volume-sized copy.
+                            kept = p.to(ScalarType.Float32).unsqueeze(0).contiguous().MoveToOuterDisposeScope();
                         }
 
                         var mask = p.gt(options.Threshold).to(ScalarType.Byte);
