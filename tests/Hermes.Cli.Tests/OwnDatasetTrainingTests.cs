@@ -80,6 +80,7 @@ public sealed class OwnDatasetTrainingTests : IDisposable
         (code, stdout, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(2), "evaluate", "--pred", predictions, "--ref", reference,
             "--labels", Path.Combine(predictions, "labels.json"), "--metrics", "dice", "--out", report);
         Assert.True(code == 0, $"{stdout}\n{stderr}");
+        Assert.Contains($"{Cases[0]}: evaluated 1/1", stderr); // progress, one line a case
         var rows = File.ReadAllLines(report).Skip(1).Select(l => l.Split(',')).ToList();
         Assert.Equal(["hippo/body", "hippo/head"], rows.Select(r => r[1]).Order(StringComparer.Ordinal));
         Assert.All(rows, r =>

@@ -70,7 +70,7 @@ internal static class EvaluateCommand
                 throw new FileNotFoundException($"No reference volumes ({string.Join(", ", VolumeExtensions)}) in '{refFolder}'.");
             }
 
-            foreach (var refPath in references)
+            foreach (var (refPath, index) in references.Select((r, i) => (r, i)))
             {
                 var caseName = Path.GetFileName(refPath)[..^Extension(refPath)!.Length];
                 using var refVolume = VolumeIO.Read(refPath, readOptions);
@@ -105,6 +105,9 @@ internal static class EvaluateCommand
 
                     evaluator.Evaluate(report, caseName, task, predicted, expected, spacing);
                 }
+
+                // Progress on standard error (the summary and the report are the output): one line a case.
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{caseName}: evaluated {index + 1}/{references.Count}"));
             }
 
             if (outputPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
