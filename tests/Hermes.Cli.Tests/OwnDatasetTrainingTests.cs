@@ -109,6 +109,19 @@ public sealed class OwnDatasetTrainingTests : IDisposable
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.False(Directory.Exists(run), stdout);
 
+        // An image that is not a volume: the run stops naming the file and removes the output directory it created.
+        var corrupt = Path.Combine(folder, "Corrupt");
+        Directory.CreateDirectory(Path.Combine(corrupt, "imagesTr"));
+        Directory.CreateDirectory(Path.Combine(corrupt, "labelsTr"));
+        File.Copy(Path.Combine(data, "msd_hippocampus", "labelsTr", "hippocampus_001.nii.gz"), Path.Combine(corrupt, "labelsTr", "case1.nii.gz"));
+        File.WriteAllBytes(Path.Combine(corrupt, "imagesTr", "case1.nii.gz"), [.. Enumerable.Repeat((byte)0x5A, 4000)]);
+        config = WriteConfig(run, $$"""{ "Name": "mine", "Folder": "{{corrupt}}", "Modality": "MRI", "Labels": { "1": "a", "2": "b" } }""");
+        (code, stdout, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(2), "train", "--config", config);
+        Assert.Equal(1, code);
+        Assert.Contains(Path.Combine(corrupt, "imagesTr", "case1.nii.gz"), stderr);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(Directory.Exists(run), stdout);
+
         // A manifest entry without a modality fails at start-up, naming the field.
         config = WriteConfig(run, $$"""{ "Name": "mine", "Manifest": "{{Path.Combine(data, "manifest.tsv")}}", "Labels": { "1": "x" } }""");
         (code, _, stderr) = HermesProcess.Run(TimeSpan.FromMinutes(2), "train", "--config", config);

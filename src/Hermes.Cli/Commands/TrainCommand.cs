@@ -136,8 +136,25 @@ internal static class TrainCommand
             }
 
             var preprocessing = pretrained is null ? new PreprocessingOptions() : FineTuneArguments.Preprocessing(pretrained);
-            var cache = new PreprocessingCache(Path.Combine(t.OutputDirectory, "cache"), catalog, preprocessing);
-            var preprocessed = cache.OpenAll(cases, Environment.ProcessorCount);
+            var createdOutput = !Directory.Exists(t.OutputDirectory);
+            IReadOnlyList<PreprocessedCase> preprocessed;
+            try
+            {
+                var cache = new PreprocessingCache(Path.Combine(t.OutputDirectory, "cache"), catalog, preprocessing);
+                preprocessed = cache.OpenAll(cases, Environment.ProcessorCount);
+            }
+            catch (DatasetFormatException e)
+            {
+                // An unreadable case: a run that created the output directory leaves nothing behind.
+                if (createdOutput && Directory.Exists(t.OutputDirectory))
+                {
+                    Directory.Delete(t.OutputDirectory, recursive: true);
+                }
+
+                Console.Error.WriteLine($"hermes train: {CliApplication.FirstLine(e.Message)}");
+                return 1;
+            }
+
             try
             {
                 using var model = provider.GetRequiredService<ISegmenterFactory>().Create();
