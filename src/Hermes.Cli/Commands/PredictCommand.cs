@@ -249,12 +249,8 @@ internal static class PredictCommand
         }
     }
 
-    private static void WriteJson(string path, JsonObject content)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, content.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static void WriteJson(string path, JsonObject content) =>
+        AtomicFile.WriteAllText(path, content.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     /// <summary>One line per stage change, per finished stage, and at least every <see cref="Interval"/> in between.</summary>
     private sealed class ConsoleProgress(string caseName) : IProgress<PredictionProgress>

@@ -1,3 +1,4 @@
+using Hermes.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
@@ -54,10 +55,7 @@ internal static class SliceOverlay
             x0 += ((int)g.shape[1] * Zoom) + Zoom;
         }
 
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        png.SaveAsPng(tmp);
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.Write(path, png.SaveAsPng);
     }
 
     /// <summary>The 10th and 99.5th percentiles of the intensities above the Otsu threshold (256-bin histogram); the 10th, not the 1st, so the partial-volume rim between air and skin does not stretch the window.</summary>

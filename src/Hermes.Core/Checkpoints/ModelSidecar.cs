@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Data;
+using Hermes.IO;
 
 namespace Hermes.Checkpoints;
 

@@ -4,6 +4,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Hermes.Runtime;
 using TorchSharp;
+using Hermes.IO;
+using Hermes.Volumes;
 
 namespace Hermes.Checkpoints;
 
@@ -53,7 +55,7 @@ public static class SafeTensors
                 var tensor = torch.empty(entry.Shape.ToArray(), entry.ScalarType, device: torch.CPU);
                 result.Add(entry.Key, tensor);
                 stream.Seek(header.DataStart + entry.Begin, SeekOrigin.Begin);
-                TensorBytes.ReadInto(stream, tensor, sourceName, entry.Key);
+                TensorData.ReadInto(stream, tensor, sourceName, entry.Key);
             }
         }
         catch

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using TorchSharp;
+using Hermes.Volumes;
 
 namespace Hermes.Checkpoints;
 
@@ -172,7 +173,7 @@ internal sealed class TorchZipArchive : IDisposable
             }
             else
             {
-                TensorBytes.ReadInto(stream, data, File, entryName);
+                TensorData.ReadInto(stream, data, File, entryName);
             }
 
             EnsureEnd(stream, entry);

@@ -45,33 +45,6 @@ internal static class CompressedFile
         return buffer[..total];
     }
 
-    /// <summary>Creates a temporary file next to <paramref name="path"/>; callers write it fully, then <see cref="Commit"/>.</summary>
-    public static string TemporaryPathFor(string path)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(dir);
-        return Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-    }
-
-    /// <summary>Moves a finished temporary file into place.</summary>
-    public static void Commit(string temporary, string path) => File.Move(temporary, path, overwrite: true);
-
-    /// <summary>Deletes a temporary file after a failure, ignoring errors.</summary>
-    public static void Discard(string temporary)
-    {
-        try
-        {
-            File.Delete(temporary);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
     /// <summary>Opens a file for writing with a large buffer.</summary>
     public static FileStream Create(string path) => new(path, FileMode.Create, FileAccess.Write, FileShare.None, BufferSize);
 }

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using Hermes.Checkpoints;
 using static TorchSharp.torch;
+using Hermes.Volumes;
 
 namespace Hermes.IO;
 

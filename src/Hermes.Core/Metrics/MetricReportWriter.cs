@@ -27,7 +27,7 @@ public static class MetricReportWriter
                 .Append(r.Value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        WriteAtomically(path, Encoding.UTF8.GetBytes(text.ToString()));
+        IO.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>Writes the per-task summaries as CSV with the header <c>task,metric,cases,non_finite,mean,std,median,min,max</c>.</summary>
@@ -50,7 +50,7 @@ public static class MetricReportWriter
             text.Append('\n');
         }
 
-        WriteAtomically(path, Encoding.UTF8.GetBytes(text.ToString()));
+        IO.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>Writes <c>{"records": [...], "summary": [...]}</c> as indented JSON.</summary>
@@ -95,7 +95,7 @@ public static class MetricReportWriter
             json.WriteEndObject();
         }
 
-        WriteAtomically(path, buffer.ToArray());
+        IO.AtomicFile.WriteAllBytes(path, buffer.ToArray());
     }
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double value)
@@ -112,25 +112,4 @@ public static class MetricReportWriter
 
     private static string Csv(string field) =>
         field.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
-
-    private static void WriteAtomically(string path, byte[] content)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temp, content);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
 }

@@ -28,8 +28,8 @@ public sealed class MetaImageWriter : IVolumeWriter
         using var scope = NewDisposeScope();
         var data = VoxelTypeSelection.ToDiskLayout(volume.Data, type);
         var dataPath = detached ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName) : path;
-        var temporaryData = CompressedFile.TemporaryPathFor(dataPath);
-        var temporaryHeader = detached ? CompressedFile.TemporaryPathFor(path) : null;
+        var temporaryData = AtomicFile.TemporaryPathFor(dataPath);
+        var temporaryHeader = detached ? AtomicFile.TemporaryPathFor(path) : null;
         try
         {
             var (header, sizeOffset) = Header(volume, type, compress, detached ? dataName : "LOCAL");
@@ -69,20 +69,20 @@ public sealed class MetaImageWriter : IVolumeWriter
                 }
 
                 File.WriteAllBytes(temporaryHeader, header);
-                CompressedFile.Commit(temporaryData, dataPath);
-                CompressedFile.Commit(temporaryHeader, path);
+                AtomicFile.Commit(temporaryData, dataPath);
+                AtomicFile.Commit(temporaryHeader, path);
             }
             else
             {
-                CompressedFile.Commit(temporaryData, path);
+                AtomicFile.Commit(temporaryData, path);
             }
         }
         catch
         {
-            CompressedFile.Discard(temporaryData);
+            AtomicFile.Discard(temporaryData);
             if (temporaryHeader is not null)
             {
-                CompressedFile.Discard(temporaryHeader);
+                AtomicFile.Discard(temporaryHeader);
             }
 
             throw;

@@ -25,7 +25,7 @@ public sealed class NiftiWriter : IVolumeWriter
         using var scope = NewDisposeScope();
         var data = VoxelTypeSelection.ToDiskLayout(volume.Data, type);
         var header = Header(volume.Geometry, volume.Channels, type, options.NiftiXformCode);
-        var temporary = CompressedFile.TemporaryPathFor(path);
+        var temporary = AtomicFile.TemporaryPathFor(path);
         try
         {
             using (var file = CompressedFile.Create(temporary))
@@ -45,11 +45,11 @@ public sealed class NiftiWriter : IVolumeWriter
                 }
             }
 
-            CompressedFile.Commit(temporary, path);
+            AtomicFile.Commit(temporary, path);
         }
         catch
         {
-            CompressedFile.Discard(temporary);
+            AtomicFile.Discard(temporary);
             throw;
         }
     }

@@ -27,8 +27,8 @@ public sealed class NrrdWriter : IVolumeWriter
         using var scope = NewDisposeScope();
         var data = VoxelTypeSelection.ToDiskLayout(volume.Data, type);
         var dataPath = detached ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName) : path;
-        var temporaryData = CompressedFile.TemporaryPathFor(dataPath);
-        var temporaryHeader = detached ? CompressedFile.TemporaryPathFor(path) : null;
+        var temporaryData = AtomicFile.TemporaryPathFor(dataPath);
+        var temporaryHeader = detached ? AtomicFile.TemporaryPathFor(path) : null;
         try
         {
             using (var file = CompressedFile.Create(temporaryData))
@@ -52,20 +52,20 @@ public sealed class NrrdWriter : IVolumeWriter
             if (temporaryHeader is not null)
             {
                 File.WriteAllBytes(temporaryHeader, header);
-                CompressedFile.Commit(temporaryData, dataPath);
-                CompressedFile.Commit(temporaryHeader, path);
+                AtomicFile.Commit(temporaryData, dataPath);
+                AtomicFile.Commit(temporaryHeader, path);
             }
             else
             {
-                CompressedFile.Commit(temporaryData, path);
+                AtomicFile.Commit(temporaryData, path);
             }
         }
         catch
         {
-            CompressedFile.Discard(temporaryData);
+            AtomicFile.Discard(temporaryData);
             if (temporaryHeader is not null)
             {
-                CompressedFile.Discard(temporaryHeader);
+                AtomicFile.Discard(temporaryHeader);
             }
 
             throw;
