@@ -8,6 +8,7 @@ using Hermes.IO;
 using Hermes.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Cli.Tests;
 

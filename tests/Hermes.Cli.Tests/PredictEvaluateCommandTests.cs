@@ -7,6 +7,7 @@ using Hermes.IO;
 using Hermes.Metrics;
 using Hermes.Volumes;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Cli.Tests;
 

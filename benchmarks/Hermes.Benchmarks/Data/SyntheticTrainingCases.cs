@@ -4,6 +4,7 @@ using Hermes.Checkpoints;
 using Hermes.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Benchmarks.Data;
 

@@ -8,6 +8,7 @@ using Hermes.Inference;
 using Hermes.Runtime;
 using Hermes.Volumes;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Benchmarks.Inference;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Data;
 using Hermes.IO;
+using Hermes.Preprocessing;
 
 namespace Hermes.Checkpoints;
 

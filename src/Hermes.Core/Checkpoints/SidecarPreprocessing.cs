@@ -1,3 +1,5 @@
+using Hermes.Preprocessing;
+
 namespace Hermes.Checkpoints;
 
 /// <summary>The preprocessing a model was trained with, which inference must reproduce.</summary>

@@ -1,6 +1,7 @@
 using Hermes.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Data;
 
@@ -20,7 +21,7 @@ internal static class IntensityNormalizer
                     x = x.clamp(normalization.Lower, normalization.Upper);
                     break;
                 case IntensityClipMode.Percentiles:
-                    var (lo, hi) = Preprocessing.IntensityNormalization.Percentiles(x, normalization.Lower, normalization.Upper);
+                    var (lo, hi) = Preprocessing.IntensityTransforms.Percentiles(x, normalization.Lower, normalization.Upper);
                     x = x.clamp(lo, hi);
                     break;
             }

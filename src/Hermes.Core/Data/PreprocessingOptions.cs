@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Hermes.Checkpoints;
 using ResamplingMode = Hermes.Preprocessing.ResamplingMode;
+using Hermes.Preprocessing;
 
 namespace Hermes.Data;
 

@@ -5,6 +5,7 @@ using Hermes.Data;
 using Hermes.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Extension;
 

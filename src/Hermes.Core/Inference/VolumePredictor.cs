@@ -462,7 +462,7 @@ public sealed partial class VolumePredictor
     /// [C, D, H, W] original → float32 [C, D', H', W'] canonical, at the model's spacing, normalised. Each intermediate is
     /// released as soon as the next exists (a dispose scope would keep them all alive: several volume copies at once).
     /// </summary>
-    private static Tensor Preprocess(Tensor data, Reorientation toCanonical, VolumeGeometry canonical, VolumeGeometry modelGrid, Checkpoints.IntensityNormalization normalization)
+    private static Tensor Preprocess(Tensor data, Reorientation toCanonical, VolumeGeometry canonical, VolumeGeometry modelGrid, Preprocessing.IntensityNormalization normalization)
     {
         var x = data.dtype == ScalarType.Float32 ? data.alias() : data.to(ScalarType.Float32); // the input itself is never modified
         if (!toCanonical.IsIdentity)
@@ -481,7 +481,7 @@ public sealed partial class VolumePredictor
                 x = Replace(x, x.clamp(normalization.Lower, normalization.Upper));
                 break;
             case IntensityClipMode.Percentiles:
-                var (low, high) = Preprocessing.IntensityNormalization.Percentiles(x, normalization.Lower, normalization.Upper);
+                var (low, high) = Preprocessing.IntensityTransforms.Percentiles(x, normalization.Lower, normalization.Upper);
                 x = Replace(x, x.clamp(low, high));
                 break;
         }

@@ -1,129 +1,68 @@
-using TorchSharp;
-using static TorchSharp.torch;
+using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace Hermes.Preprocessing;
 
 /// <summary>
-/// Intensity normalisation per modality, on tensors (any device). Statistics are computed in float64 and the result
-/// is float32. NaNs must be removed first (e.g. <c>nan_to_num</c>).
+/// The intensity normalisation one modality was trained with: optional clipping (fixed range or per-volume
+/// percentiles), then an optional z-score over the whole volume with its own mean and standard deviation.
 /// </summary>
-public static class IntensityNormalization
+/// <param name="Clip">How to clip.</param>
+/// <param name="Lower">Lower clip bound: a value for <see cref="IntensityClipMode.FixedRange"/>, a percentile (0–100) for <see cref="IntensityClipMode.Percentiles"/>; ignored for <see cref="IntensityClipMode.None"/>.</param>
+/// <param name="Upper">Upper clip bound, same units as <paramref name="Lower"/>.</param>
+/// <param name="ZScore">Whether the clipped volume is z-scored with its own mean and standard deviation.</param>
+public sealed record IntensityNormalization(IntensityClipMode Clip, double Lower, double Upper, bool ZScore = true)
 {
-    /// <summary>CT: clip to a Hounsfield window, then z-score (with the given statistics, or those of the clipped image).</summary>
-    /// <param name="image">The image.</param>
-    /// <param name="low">Window low (HU), e.g. −1000 or a dataset's 0.5th foreground percentile.</param>
-    /// <param name="high">Window high (HU), e.g. 1000 or a dataset's 99.5th foreground percentile.</param>
-    /// <param name="mean">Dataset mean to subtract; <see langword="null"/> = of the clipped image.</param>
-    /// <param name="std">Dataset standard deviation; <see langword="null"/> = of the clipped image.</param>
-    /// <returns>A new float32 tensor.</returns>
-    public static Tensor CtWindowZScore(Tensor image, double low, double high, double? mean = null, double? std = null)
+    /// <summary>CT as in the reference: clip to [−991, 500] HU, then z-score.</summary>
+    public static IntensityNormalization Ct { get; } = new(IntensityClipMode.FixedRange, -991, 500);
+
+    /// <summary>MR and PET as in the reference: clip to the volume's 2nd and 98th percentiles, then z-score.</summary>
+    public static IntensityNormalization PercentileClip { get; } = new(IntensityClipMode.Percentiles, 2, 98);
+
+    /// <summary>Checks the bounds; returns a problem description or <see langword="null"/>.</summary>
+    /// <returns>The problem, or <see langword="null"/> when valid.</returns>
+    public string? Validate()
     {
-        ArgumentNullException.ThrowIfNull(image);
-        if (!(high > low))
+        if (Clip == IntensityClipMode.None)
         {
-            throw new ArgumentException($"The CT window must have high > low; got [{low}, {high}].", nameof(high));
+            return null;
         }
 
-        using var scope = NewDisposeScope();
-        var clipped = image.to(ScalarType.Float64).clamp(low, high);
-        var m = mean ?? clipped.mean().item<double>();
-        var s = std ?? clipped.std().item<double>();
-        return clipped.sub(m).div(Math.Max(s, 1e-8)).to(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>MR: z-score over the foreground; background voxels become 0 (nnU-Net's <c>use_mask_for_norm</c>).</summary>
-    /// <param name="image">The image.</param>
-    /// <param name="foreground">A boolean mask of the same shape; <see langword="null"/> = voxels that are not 0.</param>
-    /// <returns>A new float32 tensor.</returns>
-    public static Tensor ForegroundZScore(Tensor image, Tensor? foreground = null)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        using var scope = NewDisposeScope();
-        var x = image.to(ScalarType.Float64);
-        var mask = foreground?.to(ScalarType.Bool) ?? x.ne(0);
-        var values = x.masked_select(mask);
-        if (values.numel() < 2)
+        if (!double.IsFinite(Lower) || !double.IsFinite(Upper) || Lower >= Upper)
         {
-            return torch.zeros_like(x, ScalarType.Float32).MoveToOuterDisposeScope();
+            return $"finite bounds with lower < upper (got {Lower.ToString(CultureInfo.InvariantCulture)}, {Upper.ToString(CultureInfo.InvariantCulture)})";
         }
 
-        var m = values.mean().item<double>();
-        var s = Math.Max(values.std().item<double>(), 1e-8);
-        return torch.where(mask, x.sub(m).div(s), torch.zeros_like(x)).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        return Clip == IntensityClipMode.Percentiles && (Lower < 0 || Upper > 100)
+            ? $"percentiles within [0, 100] (got {Lower.ToString(CultureInfo.InvariantCulture)}, {Upper.ToString(CultureInfo.InvariantCulture)})"
+            : null;
     }
 
-    /// <summary>Plain z-score over all voxels.</summary>
-    /// <param name="image">The image.</param>
-    /// <returns>A new float32 tensor.</returns>
-    public static Tensor ZScore(Tensor image)
+    internal JsonObject ToJson()
     {
-        ArgumentNullException.ThrowIfNull(image);
-        using var scope = NewDisposeScope();
-        var x = image.to(ScalarType.Float64);
-        var s = Math.Max(x.std().item<double>(), 1e-8);
-        return x.sub(x.mean()).div(s).to(ScalarType.Float32).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Clips to percentiles of the image (or of its foreground).</summary>
-    /// <param name="image">The image.</param>
-    /// <param name="lowPercentile">Lower percentile in [0, 100], e.g. 0.5.</param>
-    /// <param name="highPercentile">Upper percentile in [0, 100], e.g. 99.5.</param>
-    /// <param name="mask">Voxels whose values define the percentiles; <see langword="null"/> = all.</param>
-    /// <returns>A new tensor, same dtype as float input (float32 for integer input).</returns>
-    public static Tensor PercentileClip(Tensor image, double lowPercentile, double highPercentile, Tensor? mask = null)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        if (lowPercentile < 0 || highPercentile > 100 || !(highPercentile >= lowPercentile))
+        var o = new JsonObject { ["clip"] = ClipName(Clip) };
+        if (Clip != IntensityClipMode.None)
         {
-            throw new ArgumentException($"Percentiles must satisfy 0 ≤ low ≤ high ≤ 100; got {lowPercentile}, {highPercentile}.");
+            o["lower"] = Lower;
+            o["upper"] = Upper;
         }
 
-        using var scope = NewDisposeScope();
-        var (lo, hi) = Percentiles(image, lowPercentile, highPercentile, mask);
-        var x = image.is_floating_point() ? image : image.to(ScalarType.Float32);
-        return x.clamp(lo, hi).MoveToOuterDisposeScope();
+        o["zscore"] = ZScore;
+        return o;
     }
 
-    /// <summary>Two percentiles (linear interpolation between order statistics, as numpy's default).</summary>
-    /// <param name="image">The image.</param>
-    /// <param name="lowPercentile">Lower percentile in [0, 100].</param>
-    /// <param name="highPercentile">Upper percentile in [0, 100].</param>
-    /// <param name="mask">Voxels to consider; <see langword="null"/> = all.</param>
-    /// <returns>The two values.</returns>
-    public static (double Low, double High) Percentiles(Tensor image, double lowPercentile, double highPercentile, Tensor? mask = null)
+    internal static string ClipName(IntensityClipMode mode) => mode switch
     {
-        ArgumentNullException.ThrowIfNull(image);
-        using var scope = NewDisposeScope();
-        var values = (mask is null ? image.flatten() : image.masked_select(mask.to(ScalarType.Bool))).to(ScalarType.Float64);
-        var n = values.numel();
-        if (n == 0)
-        {
-            return (0, 0);
-        }
+        IntensityClipMode.FixedRange => "fixed",
+        IntensityClipMode.Percentiles => "percentiles",
+        _ => "none",
+    };
 
-        var sorted = values.sort().Values;
-        double At(double p)
-        {
-            var pos = p / 100.0 * (n - 1);
-            var lo = (long)Math.Floor(pos);
-            var hi = Math.Min(lo + 1, n - 1);
-            var a = sorted[lo].item<double>();
-            var b = sorted[hi].item<double>();
-            return a + ((b - a) * (pos - lo));
-        }
-
-        return (At(lowPercentile), At(highPercentile));
-    }
-
-    /// <summary>The default per-modality normalisation: CT → window [−1000, 1000] then z-score; MR (and anything else) → foreground z-score.</summary>
-    /// <param name="image">The image.</param>
-    /// <param name="modality">DICOM-style modality (<c>CT</c>, <c>MR</c>, …).</param>
-    /// <returns>A new float32 tensor.</returns>
-    public static Tensor ForModality(Tensor image, string modality)
+    internal static IntensityClipMode? ParseClip(string? name) => name switch
     {
-        ArgumentNullException.ThrowIfNull(modality);
-        return modality.Trim().Equals("CT", StringComparison.OrdinalIgnoreCase)
-            ? CtWindowZScore(image, -1000, 1000)
-            : ForegroundZScore(image);
-    }
+        "fixed" => IntensityClipMode.FixedRange,
+        "percentiles" => IntensityClipMode.Percentiles,
+        "none" => IntensityClipMode.None,
+        _ => null,
+    };
 }

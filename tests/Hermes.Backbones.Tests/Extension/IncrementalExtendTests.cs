@@ -8,6 +8,7 @@ using Hermes.Priors.Losses;
 using Hermes.Training;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Backbones.Tests.Extension;
 

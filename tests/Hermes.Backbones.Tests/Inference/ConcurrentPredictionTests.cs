@@ -9,6 +9,7 @@ using Hermes.Testing;
 using Hermes.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Backbones.Tests.Inference;
 

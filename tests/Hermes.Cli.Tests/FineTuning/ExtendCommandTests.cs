@@ -1,6 +1,7 @@
 using Hermes.Testing;
 using Hermes.Checkpoints;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Cli.Tests.FineTuning;
 

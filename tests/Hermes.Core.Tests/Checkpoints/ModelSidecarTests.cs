@@ -3,6 +3,7 @@ using Hermes.Checkpoints;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using Hermes.Preprocessing;
 
 namespace Hermes.Core.Tests.Checkpoints;
 

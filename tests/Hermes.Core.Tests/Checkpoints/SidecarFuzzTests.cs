@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Hermes.Checkpoints;
+using Hermes.Preprocessing;
 
 namespace Hermes.Core.Tests.Checkpoints;
 

@@ -2,6 +2,7 @@ using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.Extension;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Core.Tests.Data;
 

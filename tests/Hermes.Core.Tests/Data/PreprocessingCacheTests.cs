@@ -4,6 +4,7 @@ using Hermes.Core.Tests.IO;
 using Hermes.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Core.Tests.Data;
 

@@ -4,6 +4,7 @@ using Hermes.IO;
 using Hermes.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Core.Tests.Data;
 

@@ -6,6 +6,7 @@ using Hermes.Volumes;
 using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hermes.Preprocessing;
 
 namespace Hermes.Core.Tests.Inference;
 
