@@ -1,4 +1,5 @@
 using Hermes.Abstractions;
+using Hermes.Data;
 using Hermes.Priors.Fusion;
 using Hermes.Priors.Heads;
 using Hermes.Priors.Losses;

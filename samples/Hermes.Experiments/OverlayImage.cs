@@ -84,7 +84,7 @@ public static class OverlayImage
         }
 
         PixelFont.Draw(png, title, 4, 4, new Rgb24(255, 255, 255), 2);
-        Hermes.IO.AtomicFile.Write(path, png.SaveAsPng);
+        Hermes.Runtime.AtomicFile.Write(path, png.SaveAsPng);
     }
 
     private static byte Blend(byte gray, byte color) => (byte)Math.Round(((1 - Alpha) * gray) + (Alpha * color));

@@ -87,7 +87,7 @@ public static class TrainingCurvePlot
         PixelFont.Draw(image, "TRAINING LOSS", Left + 10, Top + 8, Loss, 2);
         var diceLabel = "VALIDATION MEAN DICE";
         PixelFont.Draw(image, diceLabel, Left + plotW - 10 - PixelFont.Width(diceLabel, 2), Top + 8, Dice, 2);
-        Hermes.IO.AtomicFile.Write(path, image.SaveAsPng);
+        Hermes.Runtime.AtomicFile.Write(path, image.SaveAsPng);
     }
 
     private static double NiceCeiling(double value)

@@ -58,6 +58,6 @@ public sealed class TaskPriorInitializationTests
             {
                 Backbone = new ResUNetOptions { BaseChannels = 8 }, TaskCount = 6, ModalityCount = 3, TaskPriorInitialization = scheme,
             })
-            : HermesM.Create(Extension.ExtensionFixture.SmallMOptions(6, 3) with { TaskPriorInitialization = scheme });
+            : HermesM.Create(Transfer.ExtensionFixture.SmallMOptions(6, 3) with { TaskPriorInitialization = scheme });
     }
 }

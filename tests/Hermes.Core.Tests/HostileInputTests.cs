@@ -1,13 +1,13 @@
 using System.Text.Json.Nodes;
 using Hermes.Checkpoints;
 using Hermes.Data;
-using Hermes.Extension;
 using Hermes.Inference;
 using Hermes.IO;
+using Hermes.Preprocessing;
+using Hermes.Transfer;
 using Hermes.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
-using Hermes.Preprocessing;
 
 namespace Hermes.Core.Tests;
 

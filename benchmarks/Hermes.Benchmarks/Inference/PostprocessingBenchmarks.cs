@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Hermes.Inference;
 using Hermes.Metrics;
+using Hermes.Volumes;
 
 namespace Hermes.Benchmarks.Inference;
 

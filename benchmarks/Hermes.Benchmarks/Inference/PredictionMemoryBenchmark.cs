@@ -5,10 +5,10 @@ using Hermes.Abstractions;
 using Hermes.Backbones;
 using Hermes.Checkpoints;
 using Hermes.Inference;
+using Hermes.Preprocessing;
 using Hermes.Runtime;
 using Hermes.Volumes;
 using static TorchSharp.torch;
-using Hermes.Preprocessing;
 
 namespace Hermes.Benchmarks.Inference;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Hermes.Metrics;
+using Hermes.Volumes;
 
 namespace Hermes.Benchmarks.Metrics;
 

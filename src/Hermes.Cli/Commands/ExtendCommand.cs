@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Hermes.Checkpoints;
-using Hermes.Extension;
 using Hermes.Runtime;
+using Hermes.Transfer;
 using TorchSharp;
 
 namespace Hermes.Cli.Commands;

@@ -3,7 +3,7 @@ using System.Globalization;
 using Hermes.Abstractions;
 using Hermes.Checkpoints;
 using Hermes.Data;
-using Hermes.Extension;
+using Hermes.Transfer;
 
 namespace Hermes.Cli.Commands;
 

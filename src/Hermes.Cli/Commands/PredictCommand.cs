@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Hermes.Abstractions;
 using Hermes.Backbones;
 using Hermes.Checkpoints;
-using Hermes.Extension;
 using Hermes.Inference;
 using Hermes.IO;
 using Hermes.Runtime;

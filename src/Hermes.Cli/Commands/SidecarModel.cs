@@ -6,7 +6,7 @@ using Hermes.Backbones.DependencyInjection;
 using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.DependencyInjection;
-using Hermes.Extension;
+using Hermes.Transfer;
 
 namespace Hermes.Cli.Commands;
 

@@ -2,6 +2,7 @@ using Hermes.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
+using Hermes.Runtime;
 using static TorchSharp.torch;
 
 namespace Hermes.Cli.Demo;

@@ -1,4 +1,3 @@
-using Hermes.Data;
 using static TorchSharp.torch;
 
 namespace Hermes.Augmentation;

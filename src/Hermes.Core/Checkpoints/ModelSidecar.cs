@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Hermes.Data;
 using Hermes.IO;
 using Hermes.Preprocessing;
+using Hermes.Runtime;
 
 namespace Hermes.Checkpoints;
 

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Hermes.Training;
 
 namespace Hermes.Data;
 

@@ -1,7 +1,6 @@
-using Hermes.Checkpoints;
+using Hermes.Preprocessing;
 using TorchSharp;
 using static TorchSharp.torch;
-using Hermes.Preprocessing;
 
 namespace Hermes.Data;
 

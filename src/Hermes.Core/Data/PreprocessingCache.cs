@@ -222,7 +222,7 @@ public sealed class PreprocessingCache
             throw new InvalidOperationException("Cache header layout did not converge.");
         }
 
-        IO.AtomicFile.Write(path, s =>
+        Runtime.AtomicFile.Write(path, s =>
         {
             s.Write(PreprocessedCase.Magic);
             s.Write(BitConverter.GetBytes(headerBytes.Length));

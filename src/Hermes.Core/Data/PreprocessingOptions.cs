@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Hermes.Checkpoints;
-using ResamplingMode = Hermes.Preprocessing.ResamplingMode;
 using Hermes.Preprocessing;
+using ResamplingMode = Hermes.Preprocessing.ResamplingMode;
 
 namespace Hermes.Data;
 

@@ -215,7 +215,7 @@ public sealed class TaskCatalog
 
     /// <summary>Writes the catalog as JSON, atomically (temporary file in the same folder, then a move).</summary>
     /// <param name="path">The file.</param>
-    public void Save(string path) => IO.AtomicFile.Write(path, s =>
+    public void Save(string path) => Runtime.AtomicFile.Write(path, s =>
     {
         var bytes = Encoding.UTF8.GetBytes(ToJson());
         s.Write(bytes);

@@ -1,7 +1,6 @@
 using Hermes.Augmentation;
 using System.Runtime.CompilerServices;
 using Hermes.Runtime;
-using Hermes.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using Hermes.Abstractions;
+using Hermes.Inference;
 
 namespace Hermes.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using Hermes.Abstractions;
-using Hermes.Extension;
 using Hermes.Training;
+using Hermes.Transfer;
 
 namespace Hermes.DependencyInjection;
 

@@ -1,7 +1,7 @@
 using Hermes.Abstractions;
 using Hermes.Data;
-using Hermes.Extension;
 using Hermes.Training;
+using Hermes.Transfer;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

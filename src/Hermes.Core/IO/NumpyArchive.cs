@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using Hermes.Checkpoints;
-using static TorchSharp.torch;
 using Hermes.Volumes;
+using Hermes.Runtime;
+using static TorchSharp.torch;
 
 namespace Hermes.IO;
 

@@ -1,4 +1,5 @@
-using Hermes.Metrics;
+
+using Hermes.Volumes;
 
 namespace Hermes.Inference;
 

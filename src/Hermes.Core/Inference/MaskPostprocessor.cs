@@ -1,4 +1,4 @@
-using Hermes.Metrics;
+using Hermes.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
 

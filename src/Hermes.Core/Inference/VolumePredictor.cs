@@ -2,7 +2,6 @@ using Hermes.Abstractions;
 using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.IO;
-using Hermes.Metrics;
 using Hermes.Preprocessing;
 using Hermes.Runtime;
 using Hermes.Volumes;

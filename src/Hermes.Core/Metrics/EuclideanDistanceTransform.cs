@@ -1,3 +1,5 @@
+using Hermes.Volumes;
+
 namespace Hermes.Metrics;
 
 /// <summary>

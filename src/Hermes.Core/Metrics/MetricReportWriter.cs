@@ -27,7 +27,7 @@ public static class MetricReportWriter
                 .Append(r.Value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        IO.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
+        Runtime.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>Writes the per-task summaries as CSV with the header <c>task,metric,cases,non_finite,mean,std,median,min,max</c>.</summary>
@@ -50,7 +50,7 @@ public static class MetricReportWriter
             text.Append('\n');
         }
 
-        IO.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
+        Runtime.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>Writes <c>{"records": [...], "summary": [...]}</c> as indented JSON.</summary>
@@ -95,7 +95,7 @@ public static class MetricReportWriter
             json.WriteEndObject();
         }
 
-        IO.AtomicFile.WriteAllBytes(path, buffer.ToArray());
+        Runtime.AtomicFile.WriteAllBytes(path, buffer.ToArray());
     }
 
     private static void WriteNumber(Utf8JsonWriter json, string name, double value)

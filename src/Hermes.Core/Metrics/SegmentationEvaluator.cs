@@ -1,3 +1,4 @@
+using Hermes.Volumes;
 namespace Hermes.Metrics;
 
 /// <summary>

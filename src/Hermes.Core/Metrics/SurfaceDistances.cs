@@ -1,3 +1,4 @@
+using Hermes.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
 

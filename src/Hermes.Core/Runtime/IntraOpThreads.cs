@@ -11,7 +11,7 @@ namespace Hermes.Runtime;
 /// measured up to 3.4e-5 apart between one and two threads (<c>ConcurrentPredictionTests</c>).
 /// </summary>
 /// <remarks>
-/// The inference entry points (<see cref="Inference.VolumePredictor"/>, <see cref="DependencyInjection.SegmentationPredictor"/>)
+/// The inference entry points (<see cref="Inference.VolumePredictor"/>, <see cref="Inference.SegmentationPredictor"/>)
 /// run each call under <see cref="Use"/> with <see cref="ProcessWide"/>, so a prediction gives the same bits on whichever
 /// thread it is made. Code that calls LibTorch directly from several threads can do the same.
 /// </remarks>

@@ -96,7 +96,7 @@ public static class OneDnnVerdictStore
         path ??= DefaultPath ?? throw new InvalidOperationException(
             $"No verdict file: {PathVariable} is 'none' or no home folder is known; set {PathVariable} to a file path.");
         var bytes = Encoding.UTF8.GetBytes(verdict.ToJson());
-        IO.AtomicFile.Write(path, stream => stream.Write(bytes));
+        AtomicFile.Write(path, stream => stream.Write(bytes));
         return path;
     }
 }

@@ -8,7 +8,7 @@ namespace Hermes.Training;
 /// Weight EMA as Hermes uses it (reference §10): after optimiser step <c>s</c> (0-based),
 /// ema ← a·ema + (1 − a)·param with a = min(1 − 1/(s + 1), α); at s = 0 the weights are copied outright. Buffers are
 /// copied, and so are parameters that do not require gradients (frozen by fine-tuning, see
-/// <c>Hermes.Extension.FineTuning</c>): averaging a constant is not exact in floating point, copying keeps them
+/// <c>Hermes.Transfer.FineTuning</c>): averaging a constant is not exact in floating point, copying keeps them
 /// bit-identical. The averaged model is what validation, testing and checkpoint selection use.
 /// </summary>
 public sealed class ExponentialMovingAverage

@@ -4,12 +4,12 @@ using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.DependencyInjection;
 using Hermes.Inference;
+using Hermes.Preprocessing;
 using Hermes.Runtime;
 using Hermes.Testing;
 using Hermes.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
-using Hermes.Preprocessing;
 
 namespace Hermes.Backbones.Tests.Inference;
 

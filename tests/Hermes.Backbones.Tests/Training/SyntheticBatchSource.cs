@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Hermes.Data;
 using Hermes.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,4 +1,5 @@
 using Hermes.Abstractions;
+using Hermes.Data;
 using Hermes.Training;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -114,7 +114,7 @@ public sealed class TrainingResumeTests : IDisposable
     };
 
     private static Trainer NewTrainer(Hermes.Abstractions.UniversalSegmenter model, Hermes.Abstractions.UniversalSegmenter? average,
-        Hermes.Training.TrainingBatch? validation, string? log, string? checkpoints)
+        Hermes.Data.TrainingBatch? validation, string? log, string? checkpoints)
     {
         var lamb = new LambOptimizer(model.parameters(), new LambOptions { LearningRate = 0.01 });
         var schedule = new WarmupDecaySchedule(new WarmupDecayOptions

@@ -1,8 +1,8 @@
 using Hermes.Backbones.DependencyInjection;
 using Hermes.Data;
 using Hermes.DependencyInjection;
-using Hermes.Extension;
 using Hermes.Training;
+using Hermes.Transfer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static TorchSharp.torch;

@@ -74,7 +74,7 @@ public sealed class HermesServiceRegistrationTests
         {
             var image = randn([1, 1, 32, 32, 32]);
             var labels = image.gt(0.5).to(ScalarType.Int8);
-            using var batch = new Training.TrainingBatch(image.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(),
+            using var batch = new Data.TrainingBatch(image.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(),
                 tensor(new long[] { liver }, [1, 1]).MoveToOuterDisposeScope(), tensor(new long[] { 0 }).MoveToOuterDisposeScope());
             var before = model.parameters().Select(p => p.detach().clone()).ToList();
             var step = trainer.TrainStep(batch);
@@ -115,7 +115,7 @@ public sealed class HermesServiceRegistrationTests
         using var optimizer = trainer.Optimizer;
         using var average = trainer.AverageModel;
         using var image = randn([1, 1, 32, 32, 32]);
-        using var batch = new Training.TrainingBatch(image.alias(), zeros([1, 1, 32, 32, 32], ScalarType.Int8), tensor(new long[] { 0 }, [1, 1]), tensor(new long[] { 0 }));
+        using var batch = new Data.TrainingBatch(image.alias(), zeros([1, 1, 32, 32, 32], ScalarType.Int8), tensor(new long[] { 0 }, [1, 1]), tensor(new long[] { 0 }));
         var step = trainer.TrainStep(batch);
         Assert.Equal(["constant"], step.Terms.Keys.ToArray());
     }

@@ -1,6 +1,6 @@
-using Hermes.Testing;
 using Hermes.Checkpoints;
-using Hermes.Extension;
+using Hermes.Testing;
+using Hermes.Transfer;
 using static TorchSharp.torch;
 
 namespace Hermes.Cli.Tests.FineTuning;

@@ -1,8 +1,8 @@
 using Hermes.Checkpoints;
 using Hermes.Data;
-using Hermes.Extension;
-using static TorchSharp.torch;
 using Hermes.Preprocessing;
+using Hermes.Transfer;
+using static TorchSharp.torch;
 
 namespace Hermes.Core.Tests.Data;
 

@@ -1,6 +1,7 @@
 using Hermes.Core.Tests.Metrics;
 using Hermes.Inference;
 using Hermes.Metrics;
+using Hermes.Volumes;
 using TorchSharp;
 
 namespace Hermes.Core.Tests.Inference;

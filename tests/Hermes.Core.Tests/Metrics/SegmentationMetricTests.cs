@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Hermes.Metrics;
+using Hermes.Volumes;
 using TorchSharp;
 
 namespace Hermes.Core.Tests.Metrics;

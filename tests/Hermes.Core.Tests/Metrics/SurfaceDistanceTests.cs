@@ -1,4 +1,5 @@
 using Hermes.Metrics;
+using Hermes.Volumes;
 using TorchSharp;
 
 namespace Hermes.Core.Tests.Metrics;

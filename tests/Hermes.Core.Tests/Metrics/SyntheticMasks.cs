@@ -1,4 +1,6 @@
+
 using Hermes.Metrics;
+using Hermes.Volumes;
 
 namespace Hermes.Core.Tests.Metrics;
 

@@ -1,3 +1,4 @@
+using Hermes.Data;
 using Hermes.Training;
 using static TorchSharp.torch;
 

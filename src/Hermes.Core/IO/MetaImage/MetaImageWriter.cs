@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Hermes.Volumes;
+using Hermes.Runtime;
 using static TorchSharp.torch;
 
 namespace Hermes.IO.MetaImage;
