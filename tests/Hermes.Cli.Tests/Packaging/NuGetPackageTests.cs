@@ -7,7 +7,8 @@ namespace Hermes.Cli.Tests.Packaging;
 
 /// <summary>
 /// <c>dotnet pack</c> produces the three library packages and the <c>hermes</c> tool with readme, XML docs and the right
-/// dependencies: libraries depend on TorchSharp only (never a runtime package); the tool ships one package per platform.
+/// dependencies: libraries depend on TorchSharp only (never a runtime package); the tool ships one package per platform,
+/// installs with <c>dotnet tool install</c> from that local feed, and runs.
 /// </summary>
 public sealed class NuGetPackageTests : IClassFixture<NuGetPackageTests.PackedSolution>
 {
@@ -72,6 +73,68 @@ public sealed class NuGetPackageTests : IClassFixture<NuGetPackageTests.PackedSo
         Assert.Equal(new HashSet<string?> { "linux-x64", "win-x64", "osx-arm64" }, rids);
     }
 
+    [SkippableFact]
+    public void ToolInstallsFromTheLocalFeedAndRuns()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.X64,
+            "the packed tool's runtime package here is linux-x64");
+        var tools = Directory.CreateTempSubdirectory("hermes-tool-").FullName;
+        try
+        {
+            // As a user would: `dotnet tool install` resolves the pointer package and its linux-x64 package from the feed.
+            var (code, output) = Run("dotnet", SharedAssets.RepositoryRoot, "tool", "install", "Hermes.Cli", "--version", "0.1.0",
+                "--tool-path", tools, "--add-source", packed.Folder);
+            Assert.True(code == 0, output);
+            Assert.Contains("hermes", output, StringComparison.Ordinal);
+
+            (code, output) = Run(Path.Combine(tools, "hermes"), tools, "--help");
+            Assert.True(code == 0, output);
+            foreach (var command in new[] { "predict", "train", "evaluate", "info", "demo", "extend" })
+            {
+                Assert.Contains(command, output, StringComparison.Ordinal);
+            }
+
+            // The installed tool loads its LibTorch (the runtime guard reports the native runtime it found).
+            (code, output) = Run(Path.Combine(tools, "hermes"), tools, "info", "--system");
+            Assert.True(code == 0, output);
+            Assert.Contains("LibTorch", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(tools, recursive: true);
+            // The global package cache must not keep this build's packages: the next run installs its own again.
+            var cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            foreach (var id in new[] { "hermes.cli", "hermes.cli.linux-x64" })
+            {
+                var folder = Path.Combine(cache, id, "0.1.0");
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+            }
+        }
+    }
+
+    private static (int Code, string Output) Run(string file, string folder, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            p.Kill(entireProcessTree: true);
+            Assert.Fail($"{file} {string.Join(' ', args)} did not finish within 5 minutes");
+        }
+
+        return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
     private static XElement Nuspec(ZipArchive zip)
     {
         var entry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
@@ -107,6 +170,9 @@ public sealed class NuGetPackageTests : IClassFixture<NuGetPackageTests.PackedSo
                 throw new InvalidOperationException($"dotnet pack failed ({p.ExitCode}):\n{stdout.Result}\n{stderr}");
             }
         }
+
+        /// <summary>The folder the packages were written to (a local feed).</summary>
+        public string Folder => output;
 
         public string PackagePath(string id)
         {
