@@ -4,7 +4,7 @@ namespace Hermes.Experiments;
 public sealed record ModelSettings
 {
     /// <summary>The universal Hermes-R (ResUNet backbone with task and modality priors).</summary>
-    public const string HermesR = "hermes-r";
+    public const string HermesR = Hermes.Backbones.HermesModelFactory.HermesRName;
 
     /// <summary>The plain ResUNet with a fixed 1×1×1 class head (<c>TaskSpecificSegmenter.ResUNet</c>).</summary>
     public const string TaskSpecificResUNet = "task-specific-resunet";

@@ -10,6 +10,36 @@ namespace Hermes.Backbones;
 /// </summary>
 public static class HermesModelFactory
 {
+    /// <summary>Hermes-R's architecture name in a model sidecar (<c>architecture.name</c>).</summary>
+    public const string HermesRName = "hermes-r";
+
+    /// <summary>Hermes-M's architecture name in a model sidecar.</summary>
+    public const string HermesMName = "hermes-m";
+
+    /// <summary>
+    /// The backbone an architecture name stands for — the one mapping of these names: a sidecar's <c>hermes-r</c> /
+    /// <c>hermes-m</c> or a reference configuration's <c>arch</c> (<c>resunet</c> / <c>medformer</c>, also the names the
+    /// backbones register under), case-insensitive.
+    /// </summary>
+    /// <param name="architecture">The name.</param>
+    /// <returns><c>resunet</c> or <c>medformer</c>; <see langword="null"/> for any other name.</returns>
+    public static string? BackboneOf(string? architecture) => architecture?.ToLowerInvariant() switch
+    {
+        HermesRName or "resunet" => "resunet",
+        HermesMName or "medformer" => "medformer",
+        _ => null,
+    };
+
+    /// <summary>The sidecar architecture name of a backbone (<c>resunet</c> → <c>hermes-r</c>, <c>medformer</c> → <c>hermes-m</c>).</summary>
+    /// <param name="backbone">The backbone name (or a sidecar name).</param>
+    /// <returns>The sidecar name; <see langword="null"/> for a backbone this factory cannot build.</returns>
+    public static string? SidecarNameOf(string? backbone) => BackboneOf(backbone) switch
+    {
+        "resunet" => HermesRName,
+        "medformer" => HermesMName,
+        _ => null,
+    };
+
     /// <summary>Reads a JSON file and builds the model it describes.</summary>
     /// <param name="path">Path of the JSON file.</param>
     /// <exception cref="InvalidDataException">A field is missing or invalid; the message names the file and field.</exception>
@@ -34,7 +64,7 @@ public static class HermesModelFactory
     {
         HermesRuntime.EnsureInitialized();
         var arch = String(config, "arch", source);
-        return arch switch
+        return BackboneOf(arch) switch
         {
             "resunet" => HermesR.Create(ReadHermesR(config, source)),
             "medformer" => HermesM.Create(ReadHermesM(config, source)),

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hermes.Abstractions;
 using Hermes.Backbones;
-using Hermes.Backbones.DependencyInjection;
 using Hermes.Checkpoints;
 using Hermes.Data;
 using Hermes.DependencyInjection;
@@ -35,13 +34,9 @@ internal static class SidecarModel
     {
         var options = sidecar.ArchitectureOptions.DeepClone().AsObject();
         // A reference configuration names its backbone in "arch"; otherwise the sidecar's architecture does.
-        var arch = (options["arch"] is JsonValue a && a.TryGetValue<string>(out var named) ? named : sidecar.Architecture).ToLowerInvariant() switch
-        {
-            "hermes-r" or "resunet" => "resunet",
-            "hermes-m" or "medformer" => "medformer",
-            _ => throw new InvalidDataException(
-                $"Architecture '{sidecar.Architecture}' is not one this tool can rebuild (hermes-r, hermes-m)."),
-        };
+        var arch = HermesModelFactory.BackboneOf(options["arch"] is JsonValue a && a.TryGetValue<string>(out var named) ? named : sidecar.Architecture)
+            ?? throw new InvalidDataException(
+                $"Architecture '{sidecar.Architecture}' is not one this tool can rebuild ({HermesModelFactory.HermesRName}, {HermesModelFactory.HermesMName}).");
         options["arch"] = arch;
         options["tn"] = taskCount;
         options["mn"] = modalityCount;
@@ -71,12 +66,7 @@ internal static class SidecarModel
     /// </summary>
     public static ModelSidecar? Describe(HermesOptions options, UniversalSegmenter model, TaskVocabulary vocabulary, PreprocessingOptions preprocessing)
     {
-        var architecture = options.Backbone?.ToLowerInvariant() switch
-        {
-            ResUNetArchitecture.ArchitectureName => "hermes-r",
-            MedFormerArchitecture.ArchitectureName => "hermes-m",
-            _ => null,
-        };
+        var architecture = HermesModelFactory.SidecarNameOf(options.Backbone);
         if (architecture is null || preprocessing.TargetSpacing is not { Count: 3 } spacing)
         {
             return null;

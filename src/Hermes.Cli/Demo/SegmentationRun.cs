@@ -192,7 +192,7 @@ internal static class SegmentationRun
         var path = s.ModelPath;
         CheckpointWriter.Save(path, model, new ModelSidecar
         {
-            Architecture = "hermes-r",
+            Architecture = HermesModelFactory.HermesRName,
             ArchitectureOptions = new JsonObject
             {
                 ["in_chan"] = options.Backbone.InputChannels,

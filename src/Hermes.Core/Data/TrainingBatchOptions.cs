@@ -5,8 +5,11 @@ namespace Hermes.Data;
 /// <summary>How training batches are drawn (hermes-reference.md §9.2–9.3, with nnU-Net-style foreground oversampling).</summary>
 public sealed record TrainingBatchOptions
 {
+    /// <summary>The reference's samples per batch; the one declaration of this default (the DI options use it).</summary>
+    internal const int ReferenceBatchSize = 2;
+
     /// <summary>Samples per batch (reference: 2 per GPU).</summary>
-    public int BatchSize { get; init; } = 2;
+    public int BatchSize { get; init; } = ReferenceBatchSize;
 
     /// <summary>Patch size <c>(D, H, W)</c> fed to the model (reference: 128³).</summary>
     public IReadOnlyList<int> PatchSize { get; init; } = [128, 128, 128];

@@ -1,31 +1,38 @@
+using Hermes.Data;
+using Hermes.Training;
+
 namespace Hermes.DependencyInjection;
 
-/// <summary>Training settings of <see cref="HermesOptions"/> (section <c>Hermes:Training</c>).</summary>
+/// <summary>
+/// Training settings of <see cref="HermesOptions"/> (section <c>Hermes:Training</c>). The defaults are the reference's,
+/// declared once in the training types (<see cref="TrainerOptions"/>, <see cref="WarmupDecayOptions"/>,
+/// <see cref="TrainingBatchOptions"/>) and taken from there.
+/// </summary>
 public sealed class HermesTrainingOptions
 {
     /// <summary>The optimiser: <c>lamb</c> (Hermes) or <c>adamw</c>.</summary>
     public string Optimizer { get; set; } = "lamb";
 
     /// <summary>Peak learning rate (finite, positive).</summary>
-    public double LearningRate { get; set; } = 0.002;
+    public double LearningRate { get; set; } = WarmupDecayOptions.ReferenceLearningRate;
 
     /// <summary>Warm-up length in epochs (≥ 0).</summary>
-    public double WarmupEpochs { get; set; } = 5;
+    public double WarmupEpochs { get; set; } = WarmupDecayOptions.ReferenceWarmupEpochs;
 
     /// <summary>Epochs (≥ 1).</summary>
-    public int Epochs { get; set; } = 200;
+    public int Epochs { get; set; } = TrainerOptions.ReferenceEpochs;
 
     /// <summary>Optimiser steps per epoch (≥ 1).</summary>
-    public int StepsPerEpoch { get; set; } = 400;
+    public int StepsPerEpoch { get; set; } = TrainerOptions.ReferenceStepsPerEpoch;
 
     /// <summary>Samples per batch (≥ 1).</summary>
-    public int BatchSize { get; set; } = 2;
+    public int BatchSize { get; set; } = TrainingBatchOptions.ReferenceBatchSize;
 
     /// <summary>Decay of the weight EMA in [0, 1); 0 disables the EMA model.</summary>
-    public double EmaDecay { get; set; } = 0.99;
+    public double EmaDecay { get; set; } = TrainerOptions.ReferenceEmaDecay;
 
     /// <summary>Seed of the run.</summary>
-    public long Seed { get; set; } = 42;
+    public long Seed { get; set; } = TrainerOptions.DefaultSeed;
 
     /// <summary>The data manifest (<c>manifest.tsv</c>: dataset, case_id, image, label); optional until training.</summary>
     public string? Manifest { get; set; }

@@ -80,7 +80,7 @@ public sealed class TrainerFactory(
                 Epochs = t.Epochs,
                 StepsPerEpoch = t.StepsPerEpoch,
                 Seed = t.Seed,
-                EmaDecay = t.EmaDecay > 0 ? t.EmaDecay : 0.99,
+                EmaDecay = t.EmaDecay > 0 ? t.EmaDecay : TrainerOptions.ReferenceEmaDecay,
                 CheckpointDirectory = t.OutputDirectory is null ? null : Path.Combine(t.OutputDirectory, "checkpoints"),
                 MetricsLogPath = t.OutputDirectory is null ? null : Path.Combine(t.OutputDirectory, "metrics.jsonl"),
                 Tasks = catalog.Vocabulary.Tasks,

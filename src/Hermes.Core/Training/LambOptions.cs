@@ -7,7 +7,7 @@ namespace Hermes.Training;
 public sealed record LambOptions
 {
     /// <summary>Initial learning rate (a schedule usually overrides it every epoch or step).</summary>
-    public double LearningRate { get; init; } = 0.002;
+    public double LearningRate { get; init; } = WarmupDecayOptions.ReferenceLearningRate;
 
     /// <summary>Decay of the first moment β1.</summary>
     public double Beta1 { get; init; } = 0.9;

@@ -3,17 +3,29 @@ namespace Hermes.Training;
 /// <summary>Options of the <see cref="Trainer"/>; the defaults follow Hermes (reference §10) where it has a value.</summary>
 public sealed record TrainerOptions
 {
+    /// <summary>The reference's epochs; the one declaration of this default (the schedule and the DI options use it).</summary>
+    internal const int ReferenceEpochs = 200;
+
+    /// <summary>The reference's steps per epoch (one declaration, as <see cref="ReferenceEpochs"/>).</summary>
+    internal const int ReferenceStepsPerEpoch = 400;
+
+    /// <summary>The default seed of a run (one declaration, as <see cref="ReferenceEpochs"/>).</summary>
+    internal const long DefaultSeed = 42;
+
+    /// <summary>The reference's EMA decay (one declaration, as <see cref="ReferenceEpochs"/>).</summary>
+    internal const double ReferenceEmaDecay = 0.99;
+
     /// <summary>Number of epochs of the run (Hermes: 200).</summary>
-    public int Epochs { get; init; } = 200;
+    public int Epochs { get; init; } = ReferenceEpochs;
 
     /// <summary>Optimiser steps per epoch (Hermes: 400 nominal, 401 in practice).</summary>
-    public int StepsPerEpoch { get; init; } = 400;
+    public int StepsPerEpoch { get; init; } = ReferenceStepsPerEpoch;
 
     /// <summary>Seed of the torch generator, set when a run starts from step 0 (a resumed run restores the saved state).</summary>
-    public long Seed { get; init; } = 42;
+    public long Seed { get; init; } = DefaultSeed;
 
     /// <summary>Largest EMA decay α (0.99); the EMA is kept only when the trainer is given an averaged model.</summary>
-    public double EmaDecay { get; init; } = 0.99;
+    public double EmaDecay { get; init; } = ReferenceEmaDecay;
 
     /// <summary>Validate after every epoch e with (e + 1) divisible by this (Hermes: 25); 0 disables periodic validation.</summary>
     public int ValidateEveryEpochs { get; init; } = 25;

@@ -6,17 +6,23 @@ namespace Hermes.Training;
 /// </summary>
 public sealed record WarmupDecayOptions
 {
+    /// <summary>The reference's peak learning rate; the one declaration of this default (LAMB's and the DI options' too).</summary>
+    internal const double ReferenceLearningRate = 0.002;
+
+    /// <summary>The reference's warm-up epochs (one declaration, as <see cref="ReferenceLearningRate"/>).</summary>
+    internal const double ReferenceWarmupEpochs = 5;
+
     /// <summary>The peak learning rate, reached at the end of the warm-up.</summary>
-    public double BaseLearningRate { get; init; } = 0.002;
+    public double BaseLearningRate { get; init; } = ReferenceLearningRate;
 
     /// <summary>Warm-up epochs W (0: no warm-up). During e ≤ W, lr = base·2.718^(10·(e/W − 1)).</summary>
-    public double WarmupEpochs { get; init; } = 5;
+    public double WarmupEpochs { get; init; } = ReferenceWarmupEpochs;
 
     /// <summary>Total epochs E of the run (the poly decay reaches 0 at e = E).</summary>
-    public int TotalEpochs { get; init; } = 200;
+    public int TotalEpochs { get; init; } = TrainerOptions.ReferenceEpochs;
 
     /// <summary>Optimiser steps per epoch (Hermes: 401 iterations; see reference §10).</summary>
-    public int StepsPerEpoch { get; init; } = 400;
+    public int StepsPerEpoch { get; init; } = TrainerOptions.ReferenceStepsPerEpoch;
 
     /// <summary>The decay after the warm-up.</summary>
     public LearningRateDecay Decay { get; init; } = LearningRateDecay.Poly;
