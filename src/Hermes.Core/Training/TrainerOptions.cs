@@ -69,13 +69,13 @@ public sealed record TrainerOptions
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
     public void Validate()
     {
-        Require(Epochs >= 1, nameof(Epochs), Epochs, "≥ 1");
-        Require(StepsPerEpoch >= 1, nameof(StepsPerEpoch), StepsPerEpoch, "≥ 1");
-        Require(EmaDecay is >= 0 and < 1, nameof(EmaDecay), EmaDecay, "in [0, 1)");
-        Require(ValidateEveryEpochs >= 0, nameof(ValidateEveryEpochs), ValidateEveryEpochs, "≥ 0");
-        Require(ValidateLastEpochs >= 0, nameof(ValidateLastEpochs), ValidateLastEpochs, "≥ 0");
-        Require(Threads >= 0, nameof(Threads), Threads, "≥ 0");
-        Require(CheckpointEveryEpochs >= 1, nameof(CheckpointEveryEpochs), CheckpointEveryEpochs, "≥ 1");
+        OptionCheck.Require(nameof(TrainerOptions), Epochs >= 1, nameof(Epochs), Epochs, "≥ 1");
+        OptionCheck.Require(nameof(TrainerOptions), StepsPerEpoch >= 1, nameof(StepsPerEpoch), StepsPerEpoch, "≥ 1");
+        OptionCheck.Require(nameof(TrainerOptions), EmaDecay is >= 0 and < 1, nameof(EmaDecay), EmaDecay, "in [0, 1)");
+        OptionCheck.Require(nameof(TrainerOptions), ValidateEveryEpochs >= 0, nameof(ValidateEveryEpochs), ValidateEveryEpochs, "≥ 0");
+        OptionCheck.Require(nameof(TrainerOptions), ValidateLastEpochs >= 0, nameof(ValidateLastEpochs), ValidateLastEpochs, "≥ 0");
+        OptionCheck.Require(nameof(TrainerOptions), Threads >= 0, nameof(Threads), Threads, "≥ 0");
+        OptionCheck.Require(nameof(TrainerOptions), CheckpointEveryEpochs >= 1, nameof(CheckpointEveryEpochs), CheckpointEveryEpochs, "≥ 1");
         ArgumentNullException.ThrowIfNull(Tasks, nameof(Tasks));
         ArgumentNullException.ThrowIfNull(Modalities, nameof(Modalities));
     }
@@ -84,12 +84,4 @@ public sealed record TrainerOptions
     /// <param name="epoch">The epoch just finished.</param>
     public bool ValidatesAfter(int epoch) =>
         (ValidateEveryEpochs > 0 && (epoch + 1) % ValidateEveryEpochs == 0) || epoch >= Epochs - ValidateLastEpochs;
-
-    private static void Require(bool ok, string name, double value, string expected)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"TrainerOptions.{name} = {value} must be {expected}.");
-        }
-    }
 }

@@ -43,20 +43,12 @@ public sealed record WarmupDecayOptions
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
     public void Validate()
     {
-        Require(double.IsFinite(BaseLearningRate) && BaseLearningRate > 0, nameof(BaseLearningRate), BaseLearningRate, "a finite value > 0");
-        Require(double.IsFinite(WarmupEpochs) && WarmupEpochs >= 0, nameof(WarmupEpochs), WarmupEpochs, "a finite value ≥ 0");
-        Require(TotalEpochs >= 1 && TotalEpochs > WarmupEpochs, nameof(TotalEpochs), TotalEpochs, "≥ 1 and greater than WarmupEpochs");
-        Require(StepsPerEpoch >= 1, nameof(StepsPerEpoch), StepsPerEpoch, "≥ 1");
-        Require(Enum.IsDefined(Decay), nameof(Decay), (double)Decay, "a defined LearningRateDecay");
-        Require(double.IsFinite(PolyPower) && PolyPower > 0, nameof(PolyPower), PolyPower, "a finite value > 0");
-        Require(ExponentialGamma is > 0 and <= 1, nameof(ExponentialGamma), ExponentialGamma, "in (0, 1]");
-    }
-
-    private static void Require(bool ok, string name, double value, string expected)
-    {
-        if (!ok)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"WarmupDecayOptions.{name} = {value} must be {expected}.");
-        }
+        OptionCheck.Require(nameof(WarmupDecayOptions), double.IsFinite(BaseLearningRate) && BaseLearningRate > 0, nameof(BaseLearningRate), BaseLearningRate, "a finite value > 0");
+        OptionCheck.Require(nameof(WarmupDecayOptions), double.IsFinite(WarmupEpochs) && WarmupEpochs >= 0, nameof(WarmupEpochs), WarmupEpochs, "a finite value ≥ 0");
+        OptionCheck.Require(nameof(WarmupDecayOptions), TotalEpochs >= 1 && TotalEpochs > WarmupEpochs, nameof(TotalEpochs), TotalEpochs, "≥ 1 and greater than WarmupEpochs");
+        OptionCheck.Require(nameof(WarmupDecayOptions), StepsPerEpoch >= 1, nameof(StepsPerEpoch), StepsPerEpoch, "≥ 1");
+        OptionCheck.Require(nameof(WarmupDecayOptions), Enum.IsDefined(Decay), nameof(Decay), (double)Decay, "a defined LearningRateDecay");
+        OptionCheck.Require(nameof(WarmupDecayOptions), double.IsFinite(PolyPower) && PolyPower > 0, nameof(PolyPower), PolyPower, "a finite value > 0");
+        OptionCheck.Require(nameof(WarmupDecayOptions), ExponentialGamma is > 0 and <= 1, nameof(ExponentialGamma), ExponentialGamma, "in (0, 1]");
     }
 }
