@@ -70,15 +70,7 @@ public sealed class AdamWOptimizer : ITrainingOptimizer
     public void ZeroGrad()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        foreach (var p in parameters)
-        {
-            var g = p.grad;
-            if (g is not null)
-            {
-                p.grad = null;
-                g.Dispose();
-            }
-        }
+        OptimizerState.ZeroGrad(parameters);
     }
 
     /// <inheritdoc/>
@@ -93,8 +85,7 @@ public sealed class AdamWOptimizer : ITrainingOptimizer
         for (var i = 0; i < states.Length; i++)
         {
             result[$"step.{i}"] = tensor(states[i].step, ScalarType.Int64);
-            result[$"exp_avg.{i}"] = states[i].exp_avg.detach().clone();
-            result[$"exp_avg_sq.{i}"] = states[i].exp_avg_sq.detach().clone();
+            OptimizerState.AddMoments(result, i, states[i].exp_avg, states[i].exp_avg_sq);
         }
 
         return result;
@@ -106,12 +97,10 @@ public sealed class AdamWOptimizer : ITrainingOptimizer
         ArgumentNullException.ThrowIfNull(state);
         ObjectDisposedException.ThrowIf(disposed, this);
         var states = States();
-        using var noGrad = no_grad();
         for (var i = 0; i < states.Length; i++)
         {
             states[i].step = OptimizerState.Require(state, $"step.{i}", [], Name).item<long>();
-            states[i].exp_avg.copy_(OptimizerState.Require(state, $"exp_avg.{i}", parameters[i].shape, Name));
-            states[i].exp_avg_sq.copy_(OptimizerState.Require(state, $"exp_avg_sq.{i}", parameters[i].shape, Name));
+            OptimizerState.LoadMoments(state, i, parameters[i].shape, Name, states[i].exp_avg, states[i].exp_avg_sq);
         }
 
         StepCount = OptimizerState.Require(state, "step", [], Name).item<long>();

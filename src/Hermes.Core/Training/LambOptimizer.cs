@@ -126,15 +126,7 @@ public sealed class LambOptimizer : ITrainingOptimizer
     public void ZeroGrad()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        foreach (var p in parameters)
-        {
-            var g = p.grad;
-            if (g is not null)
-            {
-                p.grad = null;
-                g.Dispose();
-            }
-        }
+        OptimizerState.ZeroGrad(parameters);
     }
 
     /// <inheritdoc/>
@@ -147,8 +139,7 @@ public sealed class LambOptimizer : ITrainingOptimizer
         };
         for (var i = 0; i < parameters.Length; i++)
         {
-            state[$"exp_avg.{i}"] = expAvg[i].detach().clone();
-            state[$"exp_avg_sq.{i}"] = expAvgSq[i].detach().clone();
+            OptimizerState.AddMoments(state, i, expAvg[i], expAvgSq[i]);
         }
 
         return state;
@@ -160,11 +151,9 @@ public sealed class LambOptimizer : ITrainingOptimizer
         ArgumentNullException.ThrowIfNull(state);
         ObjectDisposedException.ThrowIf(disposed, this);
         var step = OptimizerState.Require(state, "step", [], Name).item<long>();
-        using var noGrad = no_grad();
         for (var i = 0; i < parameters.Length; i++)
         {
-            expAvg[i].copy_(OptimizerState.Require(state, $"exp_avg.{i}", parameters[i].shape, Name));
-            expAvgSq[i].copy_(OptimizerState.Require(state, $"exp_avg_sq.{i}", parameters[i].shape, Name));
+            OptimizerState.LoadMoments(state, i, parameters[i].shape, Name, expAvg[i], expAvgSq[i]);
         }
 
         StepCount = step;

@@ -44,12 +44,7 @@ public static class FineTuning
             var trains = options.Trainable.HasFlag(p.Part);
             if (!trains)
             {
-                var grad = p.Parameter.grad;
-                if (grad is not null)
-                {
-                    p.Parameter.grad = null;
-                    grad.Dispose();
-                }
+                Training.OptimizerState.ZeroGrad([p.Parameter]);
             }
 
             p.Parameter.requires_grad = trains;
