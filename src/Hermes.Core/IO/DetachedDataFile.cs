@@ -1,3 +1,4 @@
+using Hermes.Runtime;
 using Hermes.Volumes;
 
 namespace Hermes.IO;
@@ -7,7 +8,8 @@ namespace Hermes.IO;
 /// to the header's folder: a header is data, and without confinement a crafted <c>.nhdr</c>/<c>.mhd</c> dropped into a
 /// watched folder could read any file the process can (<c>/etc/passwd</c> as voxels). Absolute paths, <c>..</c> segments
 /// that leave the folder and symbolic links whose target lies outside it are refused unless
-/// <see cref="VolumeReadOptions.AllowDataFileOutsideHeaderFolder"/> is set.
+/// <see cref="VolumeReadOptions.AllowDataFileOutsideHeaderFolder"/> is set. Writers of these formats go through
+/// <see cref="Write"/>, one atomic commit for a header with attached data or a header and its detached data file.
 /// </summary>
 internal static class DetachedDataFile
 {
@@ -51,5 +53,69 @@ internal static class DetachedDataFile
     {
         var root = Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar;
         return path.StartsWith(root, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Writes a header and its data atomically: attached (<paramref name="dataPath"/> <see langword="null"/>: the header,
+    /// then the data, in <paramref name="path"/>) or detached (the data in <paramref name="dataPath"/>, the header in
+    /// <paramref name="path"/>). Both go to temporary files first; the data file is moved into place before its header,
+    /// so a reader never finds a header whose data is missing, and a failure leaves neither temporary file behind.
+    /// </summary>
+    /// <param name="path">The header file (attached: the one file).</param>
+    /// <param name="dataPath">The detached data file, or <see langword="null"/> for attached data.</param>
+    /// <param name="header">
+    /// The header bytes, given the data's length on disk once it is known (<see langword="null"/> before: the attached
+    /// header is written ahead of the data and rewritten in place afterwards, so both calls must give the same length).
+    /// </param>
+    /// <param name="writeData">Writes the data (compressed or not) to the stream it is given.</param>
+    public static void Write(string path, string? dataPath, Func<long?, byte[]> header, Action<Stream> writeData)
+    {
+        var temporaryData = AtomicFile.TemporaryPathFor(dataPath ?? path);
+        var temporaryHeader = dataPath is null ? null : AtomicFile.TemporaryPathFor(path);
+        try
+        {
+            long dataLength;
+            using (var file = CompressedFile.Create(temporaryData))
+            {
+                var provisional = dataPath is null ? header(null) : [];
+                file.Write(provisional);
+                writeData(file);
+                dataLength = file.Position - provisional.Length;
+                if (dataPath is null)
+                {
+                    var final = header(dataLength);
+                    if (final.Length != provisional.Length)
+                    {
+                        throw new InvalidOperationException($"The header of {path} changed length once the data was written ({provisional.Length} → {final.Length} bytes).");
+                    }
+
+                    file.Position = 0;
+                    file.Write(final);
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            if (temporaryHeader is not null)
+            {
+                File.WriteAllBytes(temporaryHeader, header(dataLength));
+                AtomicFile.Commit(temporaryData, dataPath!);
+                AtomicFile.Commit(temporaryHeader, path);
+            }
+            else
+            {
+                AtomicFile.Commit(temporaryData, path);
+            }
+        }
+        catch
+        {
+            AtomicFile.Discard(temporaryData);
+            if (temporaryHeader is not null)
+            {
+                AtomicFile.Discard(temporaryHeader);
+            }
+
+            throw;
+        }
     }
 }

@@ -39,4 +39,25 @@ public sealed record VolumeReadOptions
             throw new ArgumentOutOfRangeException(nameof(SliceSpacingTolerance), SliceSpacingTolerance, "SliceSpacingTolerance must be in [0, 1].");
         }
     }
+
+    /// <summary>
+    /// Every reader's start: the path is given, <see langword="null"/> options are the defaults and are validated, and,
+    /// for a one-file format (<paramref name="format"/> named), the file exists.
+    /// </summary>
+    /// <param name="path">The path the reader was given.</param>
+    /// <param name="options">The options it was given.</param>
+    /// <param name="format">The format's name for the not-found message, or <see langword="null"/> to skip that check.</param>
+    /// <returns>The options to read with.</returns>
+    internal static VolumeReadOptions ForReading(string path, VolumeReadOptions? options, string? format = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        options ??= new VolumeReadOptions();
+        options.Validate();
+        if (format is not null && !File.Exists(path))
+        {
+            throw new FileNotFoundException($"{format} file not found: {path}", path);
+        }
+
+        return options;
+    }
 }

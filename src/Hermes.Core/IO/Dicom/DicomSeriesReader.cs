@@ -25,9 +25,7 @@ public sealed class DicomSeriesReader : IVolumeReader
     /// <inheritdoc />
     public Volume Read(string path, VolumeReadOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        options ??= new VolumeReadOptions();
-        options.Validate();
+        options = VolumeReadOptions.ForReading(path, options);
         string folder;
         string? onlySeriesOf = null;
         if (Directory.Exists(path))

@@ -17,13 +17,7 @@ public sealed class MetaImageReader : IVolumeReader
     /// <inheritdoc />
     public Volume Read(string path, VolumeReadOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        options ??= new VolumeReadOptions();
-        options.Validate();
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"MetaImage file not found: {path}", path);
-        }
+        options = VolumeReadOptions.ForReading(path, options, "MetaImage");
 
         var h = MetaImageHeader.Read(path);
         var ndimText = h.Get("NDims") ?? throw MetaImageThrowHelper.Missing(path, "NDims");

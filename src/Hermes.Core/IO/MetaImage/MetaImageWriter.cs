@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Hermes.Volumes;
-using Hermes.Runtime;
 using static TorchSharp.torch;
 
 namespace Hermes.IO.MetaImage;
@@ -28,66 +27,33 @@ public sealed class MetaImageWriter : IVolumeWriter
         var dataName = Path.GetFileNameWithoutExtension(path) + (compress ? ".zraw" : ".raw");
         using var scope = NewDisposeScope();
         var data = VoxelTypeSelection.ToDiskLayout(volume.Data, type);
-        var dataPath = detached ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName) : path;
-        var temporaryData = AtomicFile.TemporaryPathFor(dataPath);
-        var temporaryHeader = detached ? AtomicFile.TemporaryPathFor(path) : null;
-        try
+        var dataPath = detached ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName) : null;
+        var (header, sizeOffset) = Header(volume, type, compress, detached ? dataName : "LOCAL");
+        DetachedDataFile.Write(path, dataPath, dataLength => WithCompressedSize(header, sizeOffset, dataLength), file =>
         {
-            var (header, sizeOffset) = Header(volume, type, compress, detached ? dataName : "LOCAL");
-            long compressedSize;
-            using (var file = CompressedFile.Create(temporaryData))
+            if (compress)
             {
-                if (!detached)
-                {
-                    file.Write(header);
-                }
-
-                var start = file.Position;
-                if (compress)
-                {
-                    using var output = new ZLibStream(file, options.Compression, leaveOpen: true);
-                    TensorBytes.ForEachChunk(data, span => output.Write(span));
-                }
-                else
-                {
-                    TensorBytes.ForEachChunk(data, span => file.Write(span));
-                }
-
-                compressedSize = file.Position - start;
-                if (compress && !detached)
-                {
-                    file.Position = sizeOffset;
-                    file.Write(Encoding.ASCII.GetBytes(compressedSize.ToString(CultureInfo.InvariantCulture).PadRight(SizeFieldWidth)));
-                }
-            }
-
-            if (temporaryHeader is not null)
-            {
-                if (compress)
-                {
-                    var text = Encoding.ASCII.GetBytes(compressedSize.ToString(CultureInfo.InvariantCulture).PadRight(SizeFieldWidth));
-                    text.CopyTo(header, sizeOffset);
-                }
-
-                File.WriteAllBytes(temporaryHeader, header);
-                AtomicFile.Commit(temporaryData, dataPath);
-                AtomicFile.Commit(temporaryHeader, path);
+                using var output = new ZLibStream(file, options.Compression, leaveOpen: true);
+                TensorBytes.ForEachChunk(data, span => output.Write(span));
             }
             else
             {
-                AtomicFile.Commit(temporaryData, path);
+                TensorBytes.ForEachChunk(data, span => file.Write(span));
             }
-        }
-        catch
-        {
-            AtomicFile.Discard(temporaryData);
-            if (temporaryHeader is not null)
-            {
-                AtomicFile.Discard(temporaryHeader);
-            }
+        });
+    }
 
-            throw;
+    /// <summary>The header with <c>CompressedDataSize</c> filled in (left blank, padded, until the size is known).</summary>
+    private static byte[] WithCompressedSize(byte[] header, int sizeOffset, long? compressedSize)
+    {
+        if (sizeOffset < 0 || compressedSize is not { } size)
+        {
+            return header;
         }
+
+        var filled = (byte[])header.Clone();
+        Encoding.ASCII.GetBytes(size.ToString(CultureInfo.InvariantCulture).PadRight(SizeFieldWidth)).CopyTo(filled, sizeOffset);
+        return filled;
     }
 
     private static (byte[] Header, int SizeOffset) Header(Volume volume, VoxelType type, bool compress, string dataFile)

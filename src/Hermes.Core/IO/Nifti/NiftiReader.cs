@@ -20,9 +20,7 @@ public sealed class NiftiReader : IVolumeReader
     /// <inheritdoc />
     public Volume Read(string path, VolumeReadOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        options ??= new VolumeReadOptions();
-        options.Validate();
+        options = VolumeReadOptions.ForReading(path, options);
         var (headerPath, imagePath) = ResolvePair(path);
         NiftiHeader header;
         bool headerCompressed;

@@ -26,33 +26,13 @@ public sealed class NiftiWriter : IVolumeWriter
         using var scope = NewDisposeScope();
         var data = VoxelTypeSelection.ToDiskLayout(volume.Data, type);
         var header = Header(volume.Geometry, volume.Channels, type, options.NiftiXformCode);
-        var temporary = AtomicFile.TemporaryPathFor(path);
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = CompressedFile.Create(temporary))
-            {
-                Stream output = compressed ? new GZipStream(file, options.Compression, leaveOpen: true) : file;
-                try
-                {
-                    output.Write(header);
-                    TensorBytes.ForEachChunk(data, span => output.Write(span));
-                }
-                finally
-                {
-                    if (compressed)
-                    {
-                        output.Dispose();
-                    }
-                }
-            }
-
-            AtomicFile.Commit(temporary, path);
-        }
-        catch
-        {
-            AtomicFile.Discard(temporary);
-            throw;
-        }
+            using var output = compressed ? new GZipStream(file, options.Compression, leaveOpen: true) : null;
+            var target = output ?? file;
+            target.Write(header);
+            TensorBytes.ForEachChunk(data, span => target.Write(span));
+        });
     }
 
     /// <summary>Builds the 352-byte NIfTI-1 header (348 + an empty extension flag).</summary>

@@ -19,13 +19,7 @@ public sealed class NrrdReader : IVolumeReader
     /// <inheritdoc />
     public Volume Read(string path, VolumeReadOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        options ??= new VolumeReadOptions();
-        options.Validate();
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"NRRD file not found: {path}", path);
-        }
+        options = VolumeReadOptions.ForReading(path, options, "NRRD");
 
         var header = NrrdHeader.Read(path);
         var typeText = header.Get("type") ?? throw NrrdThrowHelper.Missing(path, "type");

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Hermes.Volumes;
-using Hermes.Runtime;
 using static TorchSharp.torch;
 
 namespace Hermes.IO.Nrrd;
@@ -27,50 +26,19 @@ public sealed class NrrdWriter : IVolumeWriter
         var header = Header(volume, type, gzip, detached ? dataName : null);
         using var scope = NewDisposeScope();
         var data = VoxelTypeSelection.ToDiskLayout(volume.Data, type);
-        var dataPath = detached ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName) : path;
-        var temporaryData = AtomicFile.TemporaryPathFor(dataPath);
-        var temporaryHeader = detached ? AtomicFile.TemporaryPathFor(path) : null;
-        try
+        var dataPath = detached ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", dataName) : null;
+        DetachedDataFile.Write(path, dataPath, _ => header, file =>
         {
-            using (var file = CompressedFile.Create(temporaryData))
+            if (gzip)
             {
-                if (!detached)
-                {
-                    file.Write(header);
-                }
-
-                if (gzip)
-                {
-                    using var output = new GZipStream(file, options.Compression, leaveOpen: true);
-                    TensorBytes.ForEachChunk(data, span => output.Write(span));
-                }
-                else
-                {
-                    TensorBytes.ForEachChunk(data, span => file.Write(span));
-                }
-            }
-
-            if (temporaryHeader is not null)
-            {
-                File.WriteAllBytes(temporaryHeader, header);
-                AtomicFile.Commit(temporaryData, dataPath);
-                AtomicFile.Commit(temporaryHeader, path);
+                using var output = new GZipStream(file, options.Compression, leaveOpen: true);
+                TensorBytes.ForEachChunk(data, span => output.Write(span));
             }
             else
             {
-                AtomicFile.Commit(temporaryData, path);
+                TensorBytes.ForEachChunk(data, span => file.Write(span));
             }
-        }
-        catch
-        {
-            AtomicFile.Discard(temporaryData);
-            if (temporaryHeader is not null)
-            {
-                AtomicFile.Discard(temporaryHeader);
-            }
-
-            throw;
-        }
+        });
     }
 
     private static byte[] Header(Volume volume, VoxelType type, bool gzip, string? dataFile)
