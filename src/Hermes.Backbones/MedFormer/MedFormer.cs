@@ -55,18 +55,7 @@ public sealed class MedFormer : nn.Module<Tensor, Tensor>, IPriorFusingBackbone
             taskCount, modalityCount, tokensPerModality, usePriors);
         up3 = new MedFormerConvUp(c[5] + c[0], c[6], o.ConvBlocks[6]);
         up4 = new MedFormerConvUp(c[6] + o.BaseChannels, c[7], o.ConvBlocks[7]);
-        stages =
-        [
-            new("inc", StageKind.Encoder, o.BaseChannels, 1),
-            new("down1", StageKind.Encoder, c[0], 2),
-            new("down2", StageKind.Encoder, c[1], 4),
-            new("down3", StageKind.Encoder, c[2], 8),
-            new("down4", StageKind.Encoder, c[3], 16),
-            new("up1", StageKind.Decoder, c[4], 8),
-            new("up2", StageKind.Decoder, c[5], 4),
-            new("up3", StageKind.Decoder, c[6], 2),
-            new("up4", StageKind.Decoder, c[7], 1),
-        ];
+        stages = UNetHierarchy.Stages([o.BaseChannels, c[0], c[1], c[2], c[3]], [c[4], c[5], c[6], c[7]]);
         posteriorWidths = usePriors ? [c[1], c[2], c[3], c[4], c[5]] : [];
         UsesPriors = usePriors;
         RegisterComponents();
@@ -91,31 +80,7 @@ public sealed class MedFormer : nn.Module<Tensor, Tensor>, IPriorFusingBackbone
     public IReadOnlyList<int> PosteriorWidths => posteriorWidths;
 
     /// <inheritdoc/>
-    public void ValidateSpatialSize(ReadOnlySpan<long> spatialSize)
-    {
-        if (spatialSize.Length != 3)
-        {
-            throw new ArgumentException($"MedFormer needs a 3-D spatial size (D, H, W); got {spatialSize.Length} axes.");
-        }
-
-        long bottleneck = 1;
-        foreach (var s in spatialSize)
-        {
-            if (s < 16 || s % 16 != 0)
-            {
-                throw new ArgumentException(
-                    $"Spatial size ({string.Join(", ", spatialSize.ToArray())}) is not valid for MedFormer: every axis must be a positive multiple of 16 (four 2× patch mergings); pad the input.");
-            }
-
-            bottleneck *= s / 16;
-        }
-
-        if (bottleneck < 2)
-        {
-            throw new ArgumentException(
-                $"Spatial size ({string.Join(", ", spatialSize.ToArray())}) gives a 1/16 bottleneck of a single voxel, which InstanceNorm rejects; use e.g. ≥ 32 voxels on some axis.");
-        }
-    }
+    public void ValidateSpatialSize(ReadOnlySpan<long> spatialSize) => UNetHierarchy.ValidateSpatialSize(nameof(MedFormer), spatialSize, exactHalvings: true);
 
     /// <inheritdoc/>
     public Tensor Forward(Tensor input, IStageHook hook)

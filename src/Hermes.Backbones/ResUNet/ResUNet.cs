@@ -49,18 +49,7 @@ public sealed class ResUNet : nn.Module<Tensor, Tensor>, IHierarchicalBackbone
         up2 = new ResUNetUpBlock(c[3] + c[2], c[2], b[2]);
         up3 = new ResUNetUpBlock(c[2] + c[1], c[1], b[1]);
         up4 = new ResUNetUpBlock(c[1] + c[0], c[0], b[0]);
-        stages =
-        [
-            new("inc", StageKind.Encoder, c[0], 1),
-            new("down1", StageKind.Encoder, c[1], 2),
-            new("down2", StageKind.Encoder, c[2], 4),
-            new("down3", StageKind.Encoder, c[3], 8),
-            new("down4", StageKind.Encoder, c[4], 16),
-            new("up1", StageKind.Decoder, c[3], 8),
-            new("up2", StageKind.Decoder, c[2], 4),
-            new("up3", StageKind.Decoder, c[1], 2),
-            new("up4", StageKind.Decoder, c[0], 1),
-        ];
+        stages = UNetHierarchy.Stages(c, [c[3], c[2], c[1], c[0]]);
         RegisterComponents();
     }
 
@@ -77,31 +66,7 @@ public sealed class ResUNet : nn.Module<Tensor, Tensor>, IHierarchicalBackbone
     public IReadOnlyList<BackboneStage> Stages => stages;
 
     /// <inheritdoc/>
-    public void ValidateSpatialSize(ReadOnlySpan<long> spatialSize)
-    {
-        if (spatialSize.Length != 3)
-        {
-            throw new ArgumentException($"ResUNet needs a 3-D spatial size (D, H, W); got {spatialSize.Length} axes.");
-        }
-
-        long bottleneck = 1;
-        foreach (var s in spatialSize)
-        {
-            if (s < 16)
-            {
-                throw new ArgumentException(
-                    $"Spatial size ({string.Join(", ", spatialSize.ToArray())}) is too small for ResUNet: every axis must be ≥ 16 to survive four 2× max-poolings.");
-            }
-
-            bottleneck *= s >> 4;
-        }
-
-        if (bottleneck < 2)
-        {
-            throw new ArgumentException(
-                $"Spatial size ({string.Join(", ", spatialSize.ToArray())}) gives a 1/16 bottleneck of a single voxel, which InstanceNorm rejects; use e.g. ≥ 32 voxels per side.");
-        }
-    }
+    public void ValidateSpatialSize(ReadOnlySpan<long> spatialSize) => UNetHierarchy.ValidateSpatialSize(nameof(ResUNet), spatialSize, exactHalvings: false);
 
     /// <inheritdoc/>
     public Tensor Forward(Tensor input, IStageHook hook)
