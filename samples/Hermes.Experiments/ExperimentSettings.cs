@@ -124,7 +124,7 @@ public sealed record ExperimentSettings
         Require(t.Steps >= 1, "Training.Steps", t.Steps, "≥ 1");
         Require(t.StepsPerEpoch >= 1 && t.Steps % t.StepsPerEpoch == 0, "Training.StepsPerEpoch", t.StepsPerEpoch, "≥ 1 and a divisor of Training.Steps");
         Require(t.BatchSize >= 1, "Training.BatchSize", t.BatchSize, "≥ 1");
-        Require(t.Optimizer is "adamw" or "lamb", "Training.Optimizer", t.Optimizer, "'adamw' or 'lamb'");
+        Require(Enum.IsDefined(t.Optimizer), "Training.Optimizer", t.Optimizer, "'adamw' or 'lamb'");
         Require(t.MaxGradNorm is null || (t.MaxGradNorm > 0 && !double.IsNaN(t.MaxGradNorm.Value)), "Training.MaxGradNorm", t.MaxGradNorm, "> 0 (or absent for the optimiser's default)");
         Require(double.IsFinite(t.LearningRate) && t.LearningRate > 0, "Training.LearningRate", t.LearningRate, "> 0");
         Require(double.IsFinite(t.WeightDecay) && t.WeightDecay >= 0, "Training.WeightDecay", t.WeightDecay, "≥ 0");

@@ -15,8 +15,8 @@ public sealed record TrainingSettings
     /// <summary>Patches per step.</summary>
     public int BatchSize { get; init; } = 2;
 
-    /// <summary><c>adamw</c> or <c>lamb</c>.</summary>
-    public string Optimizer { get; init; } = "adamw";
+    /// <summary>The optimiser (<c>"adamw"</c> or <c>"lamb"</c> in the JSON).</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
 
     /// <summary>
     /// Global L2 gradient-norm clip applied before the optimiser's moments (null: 12 for AdamW, as these experiments
@@ -25,12 +25,12 @@ public sealed record TrainingSettings
     public double? MaxGradNorm { get; init; }
 
     /// <summary>The clip in effect: <see cref="MaxGradNorm"/>, or the optimiser's default.</summary>
-    public double EffectiveMaxGradNorm => MaxGradNorm ?? (Optimizer == "lamb" ? 1.0 : 12.0);
+    public double EffectiveMaxGradNorm => MaxGradNorm ?? (Optimizer == OptimizerKind.Lamb ? 1.0 : 12.0);
 
     /// <summary>The optimiser these settings name (AdamW or LAMB) with their lr, weight decay and clip.</summary>
     /// <param name="parameters">The parameters to train.</param>
     /// <returns>The optimiser (caller disposes).</returns>
-    public ITrainingOptimizer CreateOptimizer(IEnumerable<Parameter> parameters) => Optimizer == "lamb"
+    public ITrainingOptimizer CreateOptimizer(IEnumerable<Parameter> parameters) => Optimizer == OptimizerKind.Lamb
         ? new LambOptimizer(parameters, new LambOptions { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxGradNorm = EffectiveMaxGradNorm })
         : new AdamWOptimizer(parameters, new AdamWOptions { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxGradNorm = EffectiveMaxGradNorm });
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hermes.Data;
+using Hermes.Training;
 using Microsoft.Extensions.Options;
 
 namespace Hermes.DependencyInjection;
@@ -13,13 +14,11 @@ namespace Hermes.DependencyInjection;
 /// <param name="catalog">The task catalog task and dataset names are checked against.</param>
 public sealed class HermesOptionsValidator(IEnumerable<IModelArchitecture> architectures, TaskCatalog catalog) : IValidateOptions<HermesOptions>
 {
-    private static readonly string[] Optimizers = ["lamb", "adamw"];
-
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, HermesOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var prefix = string.IsNullOrEmpty(name) ? HermesOptions.SectionName : $"{HermesOptions.SectionName}[{name}]";
+        var prefix = PathOf(name);
         var ic = CultureInfo.InvariantCulture;
         var failures = new List<string>();
         void Fail(string option, object? value, string expected) =>
@@ -86,9 +85,9 @@ public sealed class HermesOptionsValidator(IEnumerable<IModelArchitecture> archi
             return;
         }
 
-        if (!Optimizers.Contains(t.Optimizer?.ToLowerInvariant()))
+        if (!Enum.IsDefined(t.Optimizer))
         {
-            fail("Training:Optimizer", t.Optimizer, "expected lamb or adamw");
+            fail("Training:Optimizer", t.Optimizer, $"expected {ConfiguredChoice.Names<OptimizerKind>()}");
         }
 
         if (!double.IsFinite(t.LearningRate) || t.LearningRate <= 0)
@@ -180,6 +179,10 @@ public sealed class HermesOptionsValidator(IEnumerable<IModelArchitecture> archi
     }
 
     /// <summary>An option value as messages show it.</summary>
+    /// <summary>The configuration path messages give the options named <paramref name="name"/>: <c>Hermes</c>, or <c>Hermes[ct]</c>.</summary>
+    internal static string PathOf(string? name) =>
+        string.IsNullOrEmpty(name) ? HermesOptions.SectionName : $"{HermesOptions.SectionName}[{name}]";
+
     internal static string Show(object? value) => value switch
     {
         null => "null",

@@ -59,6 +59,12 @@ public static class HermesServiceCollectionExtensions
         var builder = services.AddHermes(name, (Action<HermesOptions>?)null);
         services.AddOptions<HermesOptions>(name).Configure(o =>
         {
+            var choices = ConfiguredChoice.Problems(section, typeof(HermesOptions), HermesOptionsValidator.PathOf(name));
+            if (choices.Count > 0)
+            {
+                throw new OptionsValidationException(name, typeof(HermesOptions), choices);
+            }
+
             section.Bind(o);
             // The binder appends configured array items to the default [128, 128, 128]; a configured size replaces it.
             if (section.GetSection(nameof(HermesOptions.PatchSize)).Get<int[]>() is { } patch)

@@ -10,8 +10,8 @@ namespace Hermes.DependencyInjection;
 /// </summary>
 public sealed class HermesTrainingOptions
 {
-    /// <summary>The optimiser: <c>lamb</c> (Hermes) or <c>adamw</c>.</summary>
-    public string Optimizer { get; set; } = "lamb";
+    /// <summary>The optimiser: <see cref="OptimizerKind.Lamb"/> (Hermes) or <see cref="OptimizerKind.AdamW"/>; <c>lamb</c> or <c>adamw</c> in configuration.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Lamb;
 
     /// <summary>Peak learning rate (finite, positive).</summary>
     public double LearningRate { get; set; } = WarmupDecayOptions.ReferenceLearningRate;

@@ -44,7 +44,7 @@ public sealed class TrainerFactory(
     /// <summary>The configured optimiser; without its own gradient clipping when a fine-tune optimiser clips all groups at once.</summary>
     private static ITrainingOptimizer CreateOptimizer(HermesTrainingOptions t, IEnumerable<Parameter> parameters, bool ownClipping)
     {
-        if (t.Optimizer.Equals("adamw", StringComparison.OrdinalIgnoreCase))
+        if (t.Optimizer == OptimizerKind.AdamW)
         {
             var adamw = new AdamWOptions { LearningRate = t.LearningRate };
             return new AdamWOptimizer(parameters, ownClipping ? adamw : adamw with { MaxGradNorm = double.PositiveInfinity });

@@ -1,5 +1,6 @@
 using Hermes.Abstractions;
 using Hermes.DependencyInjection;
+using Hermes.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -64,7 +65,7 @@ public sealed class HermesOptionsValidationTests
         { "PatchSize=1024x1024x256", "Hermes:PatchSize = [1024, 1024, 256] is invalid: at most 1024 a side and 134217728 voxels in all" },
         { "Tasks=amos/lung", "Hermes:Tasks = 'amos/lung' is invalid: unknown task name" },
         { "Weights=missing", "Hermes:Weights = '/nonexistent/model.safetensors' is invalid: the file does not exist" },
-        { "Training:Optimizer=sgd", "Hermes:Training:Optimizer = 'sgd' is invalid: expected lamb or adamw" },
+        { "Training:Optimizer=7", "Hermes:Training:Optimizer = 7 is invalid: expected lamb or adamw" },
         { "Training:LearningRate=0", "Hermes:Training:LearningRate = 0 is invalid" },
         { "Training:WarmupEpochs=-1", "Hermes:Training:WarmupEpochs = -1 is invalid" },
         { "Training:Epochs=0", "Hermes:Training:Epochs = 0 is invalid" },
@@ -108,6 +109,30 @@ public sealed class HermesOptionsValidationTests
         Assert.Equal(2, error.Failures.Count());
     }
 
+    [Theory]
+    [InlineData("adamw", OptimizerKind.AdamW)]
+    [InlineData("AdamW", OptimizerKind.AdamW)]
+    [InlineData("lamb", OptimizerKind.Lamb)]
+    [InlineData(null, OptimizerKind.Lamb)]
+    public void OptimizerIsNamedInConfiguration(string? configured, OptimizerKind expected)
+    {
+        using var provider = FromConfiguration(("Hermes:Training:Optimizer", configured));
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<HermesOptions>>().Value.Training.Optimizer);
+    }
+
+    /// <summary>The binder would throw its own InvalidOperationException for these; the options report them by path.</summary>
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("1")]
+    [InlineData("")]
+    public void AnUnknownOptimizerNameIsReportedByItsPath(string configured)
+    {
+        using var provider = FromConfiguration(("Hermes:Training:Optimizer", configured));
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Equal($"Hermes:Training:Optimizer = '{configured}' is invalid: expected lamb or adamw.", Assert.Single(error.Failures));
+    }
+
     [Fact]
     public void NamedOptionsAreValidatedUnderTheirName()
     {
@@ -120,6 +145,19 @@ public sealed class HermesOptionsValidationTests
         Assert.DoesNotContain("Hermes[ct]", error.Message, StringComparison.Ordinal);
         var monitor = provider.GetRequiredService<IOptionsMonitor<HermesOptions>>();
         Assert.Equal([64, 64, 64], monitor.Get("ct").PatchSize);
+    }
+
+    private static ServiceProvider FromConfiguration(params (string Key, string? Value)[] values)
+    {
+        var settings = new Dictionary<string, string?> { ["Hermes:Backbone"] = "stride8", ["Hermes:PatchSize:0"] = "32", ["Hermes:PatchSize:1"] = "32", ["Hermes:PatchSize:2"] = "32" };
+        foreach (var (key, value) in values.Where(v => v.Value is not null))
+        {
+            settings[key] = value;
+        }
+
+        var services = new ServiceCollection();
+        services.AddHermes(new ConfigurationBuilder().AddInMemoryCollection(settings).Build()).AddBackbone<NamedArchitecture>();
+        return services.BuildServiceProvider();
     }
 
     private static void Apply(HermesOptions o, string change)
@@ -135,7 +173,7 @@ public sealed class HermesOptionsValidationTests
             case "PatchSize=1024x1024x256": o.PatchSize = [1024, 1024, 256]; break;
             case "Tasks=amos/lung": o.Tasks = ["amos/liver", "amos/lung"]; break;
             case "Weights=missing": o.Weights = "/nonexistent/model.safetensors"; break;
-            case "Training:Optimizer=sgd": o.Training.Optimizer = "sgd"; break;
+            case "Training:Optimizer=7": o.Training.Optimizer = (OptimizerKind)7; break;
             case "Training:LearningRate=0": o.Training.LearningRate = 0; break;
             case "Training:WarmupEpochs=-1": o.Training.WarmupEpochs = -1; break;
             case "Training:Epochs=0": o.Training.Epochs = 0; break;
