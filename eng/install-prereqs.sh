@@ -36,6 +36,20 @@ case "$(uname -s)" in
   *) echo "install-prereqs: $(uname -s): nothing to install (TorchSharp ships its own runtime here)."; exit 0 ;;
 esac
 
+# Fonts for the text in pictures (Hermes.Visualization: overlay captions, chart titles and axes). SkiaSharp's
+# dependency-free Linux build reads /usr/share/fonts directly. Best effort: without a font the pictures are still
+# drawn, without their text, so a failure here only warns.
+if [ -z "$(find /usr/share/fonts -name '*.ttf' -print -quit 2>/dev/null)" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "install-prereqs: no TrueType font under /usr/share/fonts; installing fonts-dejavu-core…"
+    DEBIAN_FRONTEND=noninteractive apt-get -q install -y fonts-dejavu-core >/dev/null 2>&1 \
+      || { apt-get -q update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get -q install -y fonts-dejavu-core >/dev/null 2>&1; } \
+      || echo "install-prereqs: fonts-dejavu-core could not be installed; pictures will have no text." >&2
+  else
+    echo "install-prereqs: no TrueType font under /usr/share/fonts; pictures will have no text (install fonts-dejavu-core)." >&2
+  fi
+fi
+
 if has_symbol; then
   echo "install-prereqs: libstdc++ exports $need — nothing to do."
   exit 0

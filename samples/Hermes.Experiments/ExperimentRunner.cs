@@ -5,6 +5,7 @@ using Hermes.Data;
 using Hermes.IO;
 using Hermes.Metrics;
 using Hermes.Runtime;
+using Hermes.Visualization;
 using Hermes.Volumes;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
@@ -72,7 +73,8 @@ public sealed class ExperimentRunner(ILogger logger)
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
             var evaluationSeconds = clock.Elapsed.TotalSeconds;
 
-            TrainingCurvePlot.Write(curve, $"{settings.Name}{(settings.IsQuick ? " (QUICK)" : "")}", Path.Combine(output, "training-curve.png"));
+            TrainingCurveChart.Write([.. curve.Steps.Select(s => (s.Step, s.Loss))], [.. curve.Validations.Select(v => (v.Step, v.MeanDice))],
+                $"{settings.Name}{(settings.IsQuick ? " (quick)" : "")}", Path.Combine(output, "training-curve.png"));
             curve.WriteCsv(Path.Combine(output, "training-curve.csv"));
             var timings = new Dictionary<string, double>
             {

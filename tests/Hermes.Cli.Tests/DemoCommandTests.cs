@@ -1,5 +1,4 @@
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
+using SkiaSharp;
 using Hermes.IO;
 
 namespace Hermes.Cli.Tests;
@@ -32,19 +31,19 @@ public sealed class DemoCommandTests
 
             var overlays = Directory.GetFiles(Path.Combine(output, "overlays"), "*.png").Order().ToArray();
             Assert.Equal(4, overlays.Length);
-            using var ct = Image.Load<Rgb24>(overlays[0]);
+            using var ct = SKBitmap.Decode(overlays[0]);
             Assert.Equal((3 * 32 * 4) + (2 * 4), ct.Width); // three zoomed views and two gaps
             Assert.Equal(32 * 4, ct.Height);
 
             // The reference outlines are drawn in the task's solid colour: CT labels liver, spleen and kidney; MR liver,
             // kidney and bladder. The same task has the same colour in both modalities, and no two tasks share one.
-            Rgb24 liver = new(230, 25, 75), spleen = new(0, 130, 200), kidney = new(255, 225, 25), bladder = new(60, 180, 75);
+            SKColor liver = new(230, 25, 75), spleen = new(0, 130, 200), kidney = new(255, 225, 25), bladder = new(60, 180, 75);
             var ctColours = Colours(ct);
-            using var mr = Image.Load<Rgb24>(overlays[2]);
+            using var mr = SKBitmap.Decode(overlays[2]);
             var mrColours = Colours(mr);
-            Assert.Superset(new HashSet<Rgb24> { liver, spleen, kidney }, ctColours);
+            Assert.Superset(new HashSet<SKColor> { liver, spleen, kidney }, ctColours);
             Assert.DoesNotContain(bladder, ctColours);
-            Assert.Superset(new HashSet<Rgb24> { liver, kidney, bladder }, mrColours);
+            Assert.Superset(new HashSet<SKColor> { liver, kidney, bladder }, mrColours);
             Assert.DoesNotContain(spleen, mrColours);
 
             // The demo keeps its model and prints the predict command that uses it; that command runs as printed.
@@ -66,21 +65,7 @@ public sealed class DemoCommandTests
         }
     }
 
-    private static HashSet<Rgb24> Colours(Image<Rgb24> image)
-    {
-        var colours = new HashSet<Rgb24>();
-        image.ProcessPixelRows(rows =>
-        {
-            for (var y = 0; y < rows.Height; y++)
-            {
-                foreach (var pixel in rows.GetRowSpan(y))
-                {
-                    colours.Add(pixel);
-                }
-            }
-        });
-        return colours;
-    }
+    private static HashSet<SKColor> Colours(SKBitmap image) => [.. image.Pixels];
 
     [Fact]
     public void InvalidSettingsAreRejected()

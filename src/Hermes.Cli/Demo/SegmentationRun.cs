@@ -10,6 +10,7 @@ using Hermes.IO;
 using Hermes.Metrics;
 using Hermes.Priors.Losses;
 using Hermes.Training;
+using Hermes.Visualization;
 using Hermes.Volumes;
 using Spectre.Console;
 using TorchSharp;
@@ -287,7 +288,7 @@ internal static class SegmentationRun
         foreach (var g in results.GroupBy(r => (r.Dataset, r.Task)))
         {
             var d = g.Select(r => r.Dice).ToArray();
-            table.AddRow(g.Key.Dataset, g.Key.Task, OverlayPalette.Swatch(vocabulary.TaskIndex(g.Key.Task)), d.Length.ToString(ic), d.Average().ToString("F3", ic), d.Min().ToString("F3", ic));
+            table.AddRow(g.Key.Dataset, g.Key.Task, Swatch(vocabulary.TaskIndex(g.Key.Task)), d.Length.ToString(ic), d.Average().ToString("F3", ic), d.Min().ToString("F3", ic));
         }
 
         var mean = results.GroupBy(r => (r.Dataset, r.Task)).Select(g => g.Average(r => r.Dice)).Average();
@@ -301,5 +302,12 @@ internal static class SegmentationRun
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
+    }
+
+    /// <summary>Spectre.Console markup of a task's overlay colour swatch and its name, for legends.</summary>
+    private static string Swatch(long task)
+    {
+        var (name, c) = OverlayPalette.ForTask(task);
+        return $"[rgb({c.Red},{c.Green},{c.Blue})]■■[/] {name}";
     }
 }
