@@ -13,7 +13,7 @@ namespace Hermes.Operations;
 /// </summary>
 /// <remarks>
 /// <para>Why: with the Winograd forward pass and input gradient in training (<see cref="TrainingConvolution"/>), the GEMM's
-/// weight gradients became the larger part of a Hermes-R backward pass (docs/performance.md, "Training convolutions").</para>
+/// weight gradients became the larger part of a Hermes-R backward pass (docs/performance-history.md, "Training convolutions by Winograd").</para>
 /// <para>How: the forward pass computes each output tile as <c>Y = Aᵀ [U ⊙ V] A</c> along each axis, with the transformed
 /// weight <c>U = G w Gᵀ</c> and the transformed 4³ input patch <c>V = Bᵀ d B</c> (<see cref="WinogradTransforms"/>). So the
 /// gradient with respect to <c>U</c> at position ξ is <c>∂U[ξ] = Σ_tiles (A ∂Y Aᵀ)[ξ] · V[ξ]ᵀ</c> — one product

@@ -6,7 +6,7 @@ using Hermes.Testing;
 namespace Hermes.Cli.Tests.Packaging;
 
 /// <summary>
-/// <c>dotnet pack</c> produces the three library packages and the <c>hermes</c> tool with readme, XML docs and the right
+/// <c>dotnet pack</c> produces the four library packages and the <c>hermes</c> tool with readme, XML docs and the right
 /// dependencies: libraries depend on TorchSharp only (never a runtime package); the tool ships one package per platform,
 /// installs with <c>dotnet tool install</c> from that local feed, and runs.
 /// </summary>
@@ -20,6 +20,7 @@ public sealed class NuGetPackageTests : IClassFixture<NuGetPackageTests.PackedSo
     [InlineData("Hermes.Core", new[] { "TorchSharp" })]
     [InlineData("Hermes.Backbones", new[] { "Hermes.Core" })]
     [InlineData("Hermes.Priors", new[] { "Hermes.Core" })]
+    [InlineData("Hermes.Visualization", new[] { "Hermes.Core", "SkiaSharp", "ScottPlot" })]
     public void LibraryPackageHasReadmeDocsAndOnlyLibraryDependencies(string id, string[] requiredDependencies)
     {
         using var zip = ZipFile.OpenRead(packed.PackagePath(id));
@@ -44,10 +45,10 @@ public sealed class NuGetPackageTests : IClassFixture<NuGetPackageTests.PackedSo
     }
 
     [Theory]
-    [InlineData("linux-x64", "libtorch_cpu.so")]
-    [InlineData("win-x64", "torch_cpu.dll")]
-    [InlineData("osx-arm64", "libtorch_cpu.dylib")]
-    public void ToolPackagePerPlatformCarriesOnlyItsOwnRuntime(string rid, string nativeLibrary)
+    [InlineData("linux-x64", "libtorch_cpu.so", "libSkiaSharp.so")]
+    [InlineData("win-x64", "torch_cpu.dll", "libSkiaSharp.dll")]
+    [InlineData("osx-arm64", "libtorch_cpu.dylib", "libSkiaSharp.dylib")]
+    public void ToolPackagePerPlatformCarriesOnlyItsOwnRuntime(string rid, string nativeLibrary, string graphicsLibrary)
     {
         var path = packed.PackagePath($"Hermes.Cli.{rid}");
         Assert.True(new FileInfo(path).Length < 250L * 1024 * 1024, $"{path} exceeds NuGet's 250 MB package limit");
@@ -57,6 +58,7 @@ public sealed class NuGetPackageTests : IClassFixture<NuGetPackageTests.PackedSo
         Assert.Contains($"tools/net10.0/{rid}/hermes.dll", names);
         Assert.Contains($"tools/net10.0/{rid}/DotnetToolSettings.xml", names);
         Assert.Contains(names, n => n.EndsWith("/" + nativeLibrary, StringComparison.Ordinal));
+        Assert.Contains(names, n => n.EndsWith("/" + graphicsLibrary, StringComparison.Ordinal)); // the demo's overlays
         var otherNatives = new[] { "libtorch_cpu.so", "torch_cpu.dll", "libtorch_cpu.dylib" }.Where(n => n != nativeLibrary);
         Assert.DoesNotContain(names, n => otherNatives.Any(o => n.EndsWith("/" + o, StringComparison.Ordinal)));
     }
