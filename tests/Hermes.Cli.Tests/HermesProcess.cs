@@ -9,19 +9,8 @@ internal static class HermesProcess
         Run(timeout, new Dictionary<string, string?>(), args);
 
     /// <summary>Runs <c>hermes</c> with extra environment variables (a <see langword="null"/> value removes one).</summary>
-    public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, params string[] args)
-    {
-        using var process = Process.Start(StartInfo(environment, args))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"hermes {string.Join(' ', args)} did not finish within {timeout}");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    public static (int ExitCode, string Output, string Error) Run(TimeSpan timeout, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        ChildProcess.Run(StartInfo(environment, args), timeout);
 
     /// <summary>
     /// Runs <c>hermes</c> and samples its peak resident memory (<c>VmHWM</c> of <c>/proc/PID/status</c>, a high-water mark)
@@ -29,23 +18,12 @@ internal static class HermesProcess
     /// </summary>
     public static (int ExitCode, string Output, string Error, long PeakResidentBytes) RunMeasuringMemory(TimeSpan timeout, params string[] args)
     {
-        using var process = Process.Start(StartInfo(new Dictionary<string, string?>(), args))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        var status = $"/proc/{process.Id}/status";
-        var clock = Stopwatch.StartNew();
         long peak = 0;
-        while (!process.WaitForExit(20))
+        var (code, output, error) = ChildProcess.Run(StartInfo(new Dictionary<string, string?>(), args), timeout, process =>
         {
-            if (clock.Elapsed > timeout)
-            {
-                process.Kill(entireProcessTree: true);
-                Assert.Fail($"hermes {string.Join(' ', args)} did not finish within {timeout}");
-            }
-
             try
             {
-                var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+                var line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
                 if (line is not null)
                 {
                     peak = Math.Max(peak, 1024 * long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
@@ -55,9 +33,8 @@ internal static class HermesProcess
             {
                 // The process ended between the check and the read.
             }
-        }
-
-        return (process.ExitCode, output.Result, error.Result, peak);
+        });
+        return (code, output, error, peak);
     }
 
     /// <summary>
@@ -79,12 +56,9 @@ internal static class HermesProcess
     {
         var hermes = Path.Combine(AppContext.BaseDirectory, "hermes.dll");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(hermes);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
+        var start = ChildProcess.StartInfo(dotnet, [hermes, .. args]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
 
         start.Environment["COLUMNS"] = "200";
         foreach (var (name, value) in environment)

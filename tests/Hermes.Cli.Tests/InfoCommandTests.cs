@@ -74,18 +74,7 @@ public sealed class InfoCommandTests
 
     private static JsonDocument Run(string path, out int exitCode)
     {
-        var hermes = Path.Combine(AppContext.BaseDirectory, "hermes.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(hermes);
-        start.ArgumentList.Add("info");
-        start.ArgumentList.Add(path);
-        start.ArgumentList.Add("--json");
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(120_000), "hermes info did not finish");
-        exitCode = process.ExitCode;
+        (exitCode, var output, var error) = HermesProcess.Run(TimeSpan.FromMinutes(2), "info", path, "--json");
         Assert.True(output.TrimStart().StartsWith('{'), $"stdout: {output}\nstderr: {error}");
         return JsonDocument.Parse(output);
     }

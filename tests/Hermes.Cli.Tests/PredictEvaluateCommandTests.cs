@@ -117,21 +117,5 @@ public sealed class PredictEvaluateCommandTests : IDisposable
         Assert.False(File.Exists(Path.Combine(folder, "r.csv")));
     }
 
-    private static (int Code, string Output, string Error) Hermes(params string[] args)
-    {
-        var hermes = Path.Combine(AppContext.BaseDirectory, "hermes.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
-        var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(hermes);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        Assert.True(process.WaitForExit(300_000), "hermes did not finish");
-        return (process.ExitCode, output, error.Result);
-    }
+    private static (int Code, string Output, string Error) Hermes(params string[] args) => HermesProcess.Run(TimeSpan.FromMinutes(5), args);
 }

@@ -23,13 +23,6 @@ public sealed record AdamWOptions
 
     /// <summary>Checks every value.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public void Validate()
-    {
-        OptionCheck.Require(nameof(AdamWOptions), double.IsFinite(LearningRate) && LearningRate >= 0, nameof(LearningRate), LearningRate, "a finite value ≥ 0");
-        OptionCheck.Require(nameof(AdamWOptions), Beta1 is >= 0 and < 1, nameof(Beta1), Beta1, "in [0, 1)");
-        OptionCheck.Require(nameof(AdamWOptions), Beta2 is >= 0 and < 1, nameof(Beta2), Beta2, "in [0, 1)");
-        OptionCheck.Require(nameof(AdamWOptions), double.IsFinite(Epsilon) && Epsilon > 0, nameof(Epsilon), Epsilon, "a finite value > 0");
-        OptionCheck.Require(nameof(AdamWOptions), double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "a finite value ≥ 0");
-        OptionCheck.Require(nameof(AdamWOptions), MaxGradNorm > 0 && !double.IsNaN(MaxGradNorm), nameof(MaxGradNorm), MaxGradNorm, "> 0 (or +∞ for no clipping)");
-    }
+    public void Validate() =>
+        OptionCheck.RequireAdamFamily(nameof(AdamWOptions), LearningRate, Beta1, Beta2, Epsilon, WeightDecay, MaxGradNorm);
 }

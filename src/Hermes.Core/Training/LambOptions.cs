@@ -35,13 +35,6 @@ public sealed record LambOptions
 
     /// <summary>Checks every value.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range; the message names it.</exception>
-    public void Validate()
-    {
-        OptionCheck.Require(nameof(LambOptions), double.IsFinite(LearningRate) && LearningRate >= 0, nameof(LearningRate), LearningRate, "a finite value ≥ 0");
-        OptionCheck.Require(nameof(LambOptions), Beta1 is >= 0 and < 1, nameof(Beta1), Beta1, "in [0, 1)");
-        OptionCheck.Require(nameof(LambOptions), Beta2 is >= 0 and < 1, nameof(Beta2), Beta2, "in [0, 1)");
-        OptionCheck.Require(nameof(LambOptions), double.IsFinite(Epsilon) && Epsilon > 0, nameof(Epsilon), Epsilon, "a finite value > 0");
-        OptionCheck.Require(nameof(LambOptions), double.IsFinite(WeightDecay) && WeightDecay >= 0, nameof(WeightDecay), WeightDecay, "a finite value ≥ 0");
-        OptionCheck.Require(nameof(LambOptions), MaxGradNorm > 0 && !double.IsNaN(MaxGradNorm), nameof(MaxGradNorm), MaxGradNorm, "> 0 (or +∞ for no clipping)");
-    }
+    public void Validate() =>
+        OptionCheck.RequireAdamFamily(nameof(LambOptions), LearningRate, Beta1, Beta2, Epsilon, WeightDecay, MaxGradNorm);
 }

@@ -19,4 +19,19 @@ internal static class OptionCheck
             throw new ArgumentOutOfRangeException(name, value, string.Create(CultureInfo.InvariantCulture, $"{owner}.{name} = {value} must be {expected}."));
         }
     }
+
+    /// <summary>
+    /// The checks the Adam family's hyper-parameters share (<see cref="AdamWOptions"/>, <see cref="LambOptions"/>):
+    /// learning rate finite ≥ 0, β1 and β2 in [0, 1), ε finite &gt; 0, weight decay finite ≥ 0, gradient-norm limit &gt; 0 or +∞.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is not allowed; the message names it.</exception>
+    public static void RequireAdamFamily(string owner, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, double maxGradNorm)
+    {
+        Require(owner, double.IsFinite(learningRate) && learningRate >= 0, "LearningRate", learningRate, "a finite value ≥ 0");
+        Require(owner, beta1 is >= 0 and < 1, "Beta1", beta1, "in [0, 1)");
+        Require(owner, beta2 is >= 0 and < 1, "Beta2", beta2, "in [0, 1)");
+        Require(owner, double.IsFinite(epsilon) && epsilon > 0, "Epsilon", epsilon, "a finite value > 0");
+        Require(owner, double.IsFinite(weightDecay) && weightDecay >= 0, "WeightDecay", weightDecay, "a finite value ≥ 0");
+        Require(owner, maxGradNorm > 0 && !double.IsNaN(maxGradNorm), "MaxGradNorm", maxGradNorm, "> 0 (or +∞ for no clipping)");
+    }
 }

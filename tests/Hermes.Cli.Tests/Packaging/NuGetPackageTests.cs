@@ -119,22 +119,8 @@ public sealed class NuGetPackageTests : IClassFixture<NuGetPackageTests.PackedSo
 
     private static (int Code, string Output) Run(string file, string folder, params string[] args)
     {
-        var psi = new ProcessStartInfo(file) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            p.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish within 5 minutes");
-        }
-
-        return (p.ExitCode, stdout.Result + stderr.Result);
+        var (code, output, error) = ChildProcess.Run(ChildProcess.StartInfo(file, args, folder), TimeSpan.FromMinutes(5));
+        return (code, output + error);
     }
 
     private static XElement Nuspec(ZipArchive zip)
@@ -157,19 +143,12 @@ public sealed class NuGetPackageTests : IClassFixture<NuGetPackageTests.PackedSo
 
         public PackedSolution()
         {
-            var psi = new ProcessStartInfo("dotnet", $"pack Hermes.Core.sln -c Release -o \"{output}\" -p:ContinuousIntegrationBuild=true")
+            var (code, stdout, stderr) = ChildProcess.Run(
+                ChildProcess.StartInfo("dotnet", ["pack", "Hermes.Core.sln", "-c", "Release", "-o", output, "-p:ContinuousIntegrationBuild=true"], SharedAssets.RepositoryRoot),
+                TimeSpan.FromMinutes(20));
+            if (code != 0)
             {
-                WorkingDirectory = SharedAssets.RepositoryRoot,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var p = Process.Start(psi)!;
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEnd();
-            p.WaitForExit();
-            if (p.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"dotnet pack failed ({p.ExitCode}):\n{stdout.Result}\n{stderr}");
+                throw new InvalidOperationException($"dotnet pack failed ({code}):\n{stdout}\n{stderr}");
             }
         }
 

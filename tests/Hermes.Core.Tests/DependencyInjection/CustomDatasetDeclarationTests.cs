@@ -184,16 +184,4 @@ public sealed class CustomDatasetDeclarationTests
         File.WriteAllText(Path.Combine(root, "dataset.json"), datasetJson);
         return root;
     }
-
-    /// <summary>An architecture that is only named (validation never builds a model).</summary>
-    private sealed class NamedArchitecture : IModelArchitecture
-    {
-        public string Name => "stride8";
-
-        public int Stride => 8;
-
-        public int MinimumPatchSize => 16;
-
-        public UniversalSegmenter Create(HermesOptions options, int taskCount, int modalityCount) => throw new NotSupportedException();
-    }
 }

@@ -13,18 +13,6 @@ namespace Hermes.Core.Tests.DependencyInjection;
 /// </summary>
 public sealed class HermesOptionsValidationTests
 {
-    /// <summary>An architecture that is only named (validation never builds a model).</summary>
-    private sealed class NamedArchitecture : IModelArchitecture
-    {
-        public string Name => "stride8";
-
-        public int Stride => 8;
-
-        public int MinimumPatchSize => 16;
-
-        public UniversalSegmenter Create(HermesOptions options, int taskCount, int modalityCount) => throw new NotSupportedException();
-    }
-
     private static ServiceProvider Build(Action<HermesOptions> configure, string? name = null)
     {
         var services = new ServiceCollection();
