@@ -13,7 +13,7 @@ using static TorchSharp.torch;
 
 namespace Hermes.Backbones.Tests.Transfer;
 
-public sealed class IncrementalExtendTests
+public sealed class IncrementalExtendTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     private static readonly VocabularyExtensionPlan Plan = new()
     {
@@ -159,12 +159,17 @@ public sealed class IncrementalExtendTests
     [InlineData(33)]
     public async Task NewTaskTrainsWithPriorsOnlyWhileTheOldTaskDiceHolds(int modelSeed)
     {
-        // A model that knows organ A (task 0 "organ-a", CT) trains organ B as a new task by fine-tuning priors only: the new
-        // task's loss falls and organ A's Dice stays where it was. Whether 40 priors-only steps make organ B segmentable is
-        // not asserted: measured (2 threads, AMD EPYC AVX2) organ B's Dice stayed 0.000 for seeds 32 and 33, with new rows
-        // drawn either way (unit-normal or the reference's Xavier-uniform), and for seed 31 started from organ A's priors; its
-        // loss fell from ≈ 3–6 to ≈ 1.3–1.5 with every logit below 0. Seed 31 with a random row passed (Dice > 0.25). A kernel over a backbone trained for one organ only may not
-        // have a direction that separates the other: priors-only fine-tuning adapts what the backbone already sees.
+        // A model that knows organ A (task 0 "organ-a", CT) trains organ B as a new task by fine-tuning priors only: organ B's
+        // cross-entropy on fixed held-out batches at least halves (and its total loss falls) while organ A's Dice stays where
+        // it was. Organ B's prior rows start as copies of organ A's ("organ-b=organ-a"), so the model first segments organ A
+        // where organ B is asked for: a start that is wrong by construction on every seed and kernel path. (From a random row
+        // the start was a lottery: one path's random row already segmented organ B at Dice 0.40 and left nothing to halve;
+        // the old check, "last 8 training losses < 0.85 × first 8" at a constant rate, failed by 0.004 for seed 33 with
+        // LibTorch's forward.) Whether 40 priors-only steps make organ B segmentable is not asserted: its Dice stays 0 for
+        // most seeds and paths — a kernel over a backbone trained for one organ only may not separate the other — so what
+        // priors-only fine-tuning surely does is fit the new task's logits to what the backbone sees: its cross-entropy.
+        // The rate decays to 0 (the reference's poly schedule); the losses are measured on held-out batches, not on the noisy
+        // training batches. Measured on every forced kernel path (#21's notes): cross-entropy ratios 0.05–0.19.
         var vocabulary = new ModelVocabulary(["organ-a"], ["ct"]);
         using var model = ExtensionFixture.SmallR(2, 2, seed: modelSeed, baseChannels: 8);
         var organA = new OrganBatchSource(organB: false, taskId: 0, seed: 1);
@@ -175,7 +180,7 @@ public sealed class IncrementalExtendTests
         }
 
         var extended = VocabularyExtension.Extend(model, vocabulary,
-            new VocabularyExtensionPlan { Tasks = [new("organ-b")] }, ExtensionFixture.RBuilder(32, baseChannels: 8));
+            new VocabularyExtensionPlan { Tasks = [VocabularyAddition.Parse("organ-b=organ-a")] }, ExtensionFixture.RBuilder(32, baseChannels: 8));
         using var bigger = extended.Model;
         var b = extended.NewTaskIds[0];
         Assert.Equal(1L, b);
@@ -192,7 +197,9 @@ public sealed class IncrementalExtendTests
             using var optimizer = FineTuning.Prepare(bigger, FineTuneOptions.PriorsOnly,
                 p => new AdamWOptimizer(p, new AdamWOptions { LearningRate = 0.1, WeightDecay = 0 }));
             var progress = new TrainingFixture.ListProgress();
-            using (var trainer = new Trainer(bigger, HermesLoss.Create(bigger.TaskCount).Terms, optimizer, Steps(FineTuneSteps)))
+            var bLossBefore = LossOf(bigger, validationB);
+            var decay = new WarmupDecaySchedule(new WarmupDecayOptions { BaseLearningRate = 0.1, WarmupEpochs = 0, TotalEpochs = FineTuneSteps, StepsPerEpoch = 1 });
+            using (var trainer = new Trainer(bigger, HermesLoss.Create(bigger.TaskCount).Terms, optimizer, Steps(FineTuneSteps), decay))
             {
                 await trainer.RunAsync(organB, progress);
             }
@@ -201,13 +208,11 @@ public sealed class IncrementalExtendTests
 
             var aAfter = DiceOf(bigger, validationA, 0);
             var bAfter = DiceOf(bigger, validationB, b);
-            var steps = progress.Steps.Select(p => p.Loss).ToArray();
-            var early = steps.Take(8).Average();
-            var late = steps.TakeLast(8).Average();
-            // Measured first → last 8 steps (Auto): seed 32 2.64 → 1.35, seed 33 6.29 → 1.46 (organ B's Dice stayed 0.000 in both),
-            // seed 31 made organ B segmentable (Dice > 0.25); with LibTorch's kernels forced, seed 31 1.69 → 1.22 (Dice 0.252).
-            Assert.True(late < 0.85 * early,
-                $"organ B's loss did not fall: first 8 steps {early:F3}, last 8 {late:F3}; Dice {bBefore:F3} → {bAfter:F3} (organ A {aBefore:F3} → {aAfter:F3}); losses {losses}");
+            var bLossAfter = LossOf(bigger, validationB);
+            var report = $"seed {modelSeed}: organ B held-out loss {bLossBefore.Total:F3} → {bLossAfter.Total:F3}, cross-entropy {bLossBefore.CrossEntropy:F3} → {bLossAfter.CrossEntropy:F3} ({bLossAfter.CrossEntropy / bLossBefore.CrossEntropy:F3}×), Dice {bBefore:F3} → {bAfter:F3}; organ A Dice {aBefore:F4} → {aAfter:F4}; training losses {losses}";
+            log.WriteLine(report);
+            Assert.True(bLossAfter.CrossEntropy < 0.5 * bLossBefore.CrossEntropy && bLossAfter.Total < bLossBefore.Total,
+                $"organ B's held-out cross-entropy did not halve: {report}");
             Assert.True(Math.Abs(aAfter - aBefore) < 0.01,
                 $"organ A's Dice moved by {aAfter - aBefore:+0.0000;-0.0000} ({aBefore:F4} → {aAfter:F4}); organ B {bBefore:F3} → {bAfter:F3}");
         }
@@ -222,6 +227,29 @@ public sealed class IncrementalExtendTests
 
     private static TrainerOptions Steps(int steps) =>
         new() { Epochs = 1, StepsPerEpoch = steps, ValidateEveryEpochs = 0, ValidateLastEpochs = 0 };
+
+    /// <summary>
+    /// The mean Hermes loss of <paramref name="model"/> on <paramref name="batches"/> and its cross-entropy term (evaluation
+    /// mode, no gradients).
+    /// </summary>
+    private static (double Total, double CrossEntropy) LossOf(UniversalSegmenter model, IReadOnlyList<TrainingBatch> batches)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var loss = HermesLoss.Create(model.TaskCount);
+        var crossEntropy = new MaskedBinaryCrossEntropyLoss(model.TaskCount);
+        double total = 0, ce = 0;
+        foreach (var batch in batches)
+        {
+            using var output = model.forward(batch.Image, batch.TaskIndices, batch.Modality);
+            var input = new LossInput(output.Logits, batch.Labels, batch.TaskIndices, output.ModalityLogits, batch.Modality, output.AuxiliaryLogits);
+            total += loss.Compute(input).item<float>();
+            ce += crossEntropy.Compute(input).item<float>();
+        }
+
+        return (total / batches.Count, ce / batches.Count);
+    }
 
     private static double DiceOf(UniversalSegmenter model, IReadOnlyList<TrainingBatch> batches, long task)
     {
