@@ -53,6 +53,7 @@ public sealed class HostileInputTests : IDisposable
             Assert.Equal(field, e.Field);
             Assert.Equal(dataFile, e.Value);
             Assert.Contains("AllowDataFileOutsideHeaderFolder", e.Message, StringComparison.Ordinal);
+            Assert.Equal(VolumeReadSetting.AllowDataFileOutsideHeaderFolder, e.Setting); // what a front end names as its own switch
 
             // The caller may opt out, for layouts it trusts.
             using var opted = VolumeIO.Read(header, new VolumeReadOptions { AllowDataFileOutsideHeaderFolder = true });
@@ -82,6 +83,33 @@ public sealed class HostileInputTests : IDisposable
         var folder = Path.Combine(root, "out");
         var full = Path.GetFullPath(Path.Combine(folder, SafeFileName.Create(name) + ".nii.gz"));
         Assert.Equal(folder, Path.GetDirectoryName(full));
+    }
+
+    [Theory]
+    [InlineData("nii.gz")]
+    [InlineData("nrrd")]
+    [InlineData("mha")]
+    public void AVolumeLargerThanTheVoxelLimitNamesTheLimitsSetting(string extension)
+    {
+        var folder = Directory.CreateTempSubdirectory("hermes-limit").FullName;
+        try
+        {
+            var path = Path.Combine(folder, $"cube.{extension}");
+            using (var cube = new Volume(arange(64, ScalarType.Float32).reshape(4, 4, 4), VolumeGeometry.Create([4, 4, 4], [1, 1, 1])))
+            {
+                VolumeIO.Write(cube, path);
+            }
+
+            var e = Assert.Throws<VolumeFormatException>(() => VolumeIO.Read(path, new VolumeReadOptions { MaxVoxels = 63 }));
+            Assert.Equal(VolumeReadSetting.MaxVoxels, e.Setting);
+            Assert.Contains(VolumeFormatException.SettingName(VolumeReadSetting.MaxVoxels), e.Message, StringComparison.Ordinal);
+            using var read = VolumeIO.Read(path, new VolumeReadOptions { MaxVoxels = 64 });
+            Assert.Equal(63f, read.Data.max().item<float>());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

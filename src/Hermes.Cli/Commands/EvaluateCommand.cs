@@ -128,7 +128,7 @@ internal static class EvaluateCommand
         }
         catch (Exception e) when (e is ArgumentException or IOException or JsonException or InvalidDataException or VolumeFormatException or NotSupportedException or HermesNativeRuntimeException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"hermes evaluate: {VolumeReadArguments.Explain(e.Message)}");
+            Console.Error.WriteLine($"hermes evaluate: {VolumeReadArguments.Explain(e)}");
             return 1;
         }
     }

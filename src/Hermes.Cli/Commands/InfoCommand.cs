@@ -81,7 +81,7 @@ internal static class InfoCommand
             }
             else
             {
-                Console.Error.WriteLine($"hermes info: {VolumeReadArguments.Explain(e.Message)}");
+                Console.Error.WriteLine($"hermes info: {VolumeReadArguments.Explain(e)}");
             }
 
             return 1;
@@ -311,12 +311,12 @@ internal static class InfoCommand
             w.WriteStartObject();
             w.WriteString("path", path);
             w.WriteString("error", e.GetType().Name);
-            w.WriteString("message", VolumeReadArguments.Explain(e.Message));
+            w.WriteString("message", VolumeReadArguments.Explain(e));
             if (e is VolumeFormatException f)
             {
                 w.WriteString("field", f.Field);
                 w.WriteString("value", f.Value);
-                w.WriteString("expected", VolumeReadArguments.Explain(f.Expected));
+                w.WriteString("expected", VolumeReadArguments.ExplainExpected(f));
             }
 
             w.WriteEndObject();

@@ -139,7 +139,7 @@ internal static class PredictCommand
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or VolumeFormatException or NotSupportedException or CheckpointFormatException or StateDictMismatchException or HermesNativeRuntimeException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"hermes predict: {VolumeReadArguments.Explain(e.Message)}");
+            Console.Error.WriteLine($"hermes predict: {VolumeReadArguments.Explain(e)}");
             return 1;
         }
     }

@@ -13,6 +13,8 @@ namespace Hermes.IO;
 /// </summary>
 internal static class DetachedDataFile
 {
+    private static readonly string OutsideFolder = VolumeFormatException.SettingName(VolumeReadSetting.AllowDataFileOutsideHeaderFolder);
+
     /// <summary>Resolves <paramref name="declared"/> relative to the folder of <paramref name="headerPath"/>.</summary>
     /// <param name="headerPath">The header file.</param>
     /// <param name="field">The header field that named the file (for messages).</param>
@@ -30,14 +32,20 @@ internal static class DetachedDataFile
             if (!IsInside(folder, dataPath))
             {
                 throw new VolumeFormatException(headerPath, field, declared,
-                    $"a file in the header's folder {folder} (set VolumeReadOptions.AllowDataFileOutsideHeaderFolder to read it anyway)");
+                    $"a file in the header's folder {folder} (set {OutsideFolder} to read it anyway)")
+                {
+                    Setting = VolumeReadSetting.AllowDataFileOutsideHeaderFolder,
+                };
             }
 
             if (File.Exists(dataPath) && new FileInfo(dataPath).ResolveLinkTarget(returnFinalTarget: true) is { } target &&
                 !IsInside(folder, target.FullName))
             {
                 throw new VolumeFormatException(headerPath, field, declared,
-                    $"a file in the header's folder {folder}, not a link to {target.FullName} (set VolumeReadOptions.AllowDataFileOutsideHeaderFolder to read it anyway)");
+                    $"a file in the header's folder {folder}, not a link to {target.FullName} (set {OutsideFolder} to read it anyway)")
+                {
+                    Setting = VolumeReadSetting.AllowDataFileOutsideHeaderFolder,
+                };
             }
         }
 

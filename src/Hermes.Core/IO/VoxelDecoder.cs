@@ -113,7 +113,10 @@ internal static class VoxelDecoder
     {
         if (voxels <= 0 || voxels > maxVoxels)
         {
-            throw new VolumeFormatException(file, field, $"{voxels} voxels", $"at most {maxVoxels} voxels (VolumeReadOptions.MaxVoxels)");
+            throw new VolumeFormatException(file, field, $"{voxels} voxels", $"at most {maxVoxels} voxels ({VolumeFormatException.SettingName(VolumeReadSetting.MaxVoxels)})")
+            {
+                Setting = VolumeReadSetting.MaxVoxels,
+            };
         }
 
         var needed = voxels * bytesPerVoxel;

@@ -32,4 +32,15 @@ public class VolumeFormatException : IOException
 
     /// <summary>What a valid file has there.</summary>
     public string Expected { get; }
+
+    /// <summary>
+    /// The reader setting that would accept this input (the message names it as <see cref="SettingName"/> gives it), or
+    /// <see langword="null"/> when no setting would.
+    /// </summary>
+    public VolumeReadSetting? Setting { get; init; }
+
+    /// <summary>How the library's messages name a reader setting: <c>VolumeReadOptions.MaxVoxels</c>, ….</summary>
+    /// <param name="setting">The setting.</param>
+    /// <returns>The name.</returns>
+    public static string SettingName(VolumeReadSetting setting) => $"VolumeReadOptions.{setting}";
 }

@@ -81,6 +81,7 @@ public sealed class DicomSeriesTests
 
         var e = Assert.Throws<DicomSeriesSelectionException>(() => VolumeIO.Read(folder.Path));
         Assert.Equal(2, e.Series.Count);
+        Assert.Equal(VolumeReadSetting.SeriesInstanceUid, e.Setting);
         Assert.Contains(e.Series, s => s.Files == 5);
         var prostateUid = e.Series.Single(s => s.Files == 4).Uid;
         Assert.Contains(prostateUid, e.Message, StringComparison.Ordinal);

@@ -173,7 +173,10 @@ public sealed class DicomSeriesReader : IVolumeReader
             var worst = gaps.Max(g => Math.Abs(g - mean));
             if (worst > options.SliceSpacingTolerance * mean)
             {
-                throw new VolumeFormatException(folder, "ImagePositionPatient (0020,0032)", $"uneven slice gaps from {gaps.Min().ToString("G6", CultureInfo.InvariantCulture)} to {gaps.Max().ToString("G6", CultureInfo.InvariantCulture)} mm", $"evenly spaced slices (within {options.SliceSpacingTolerance:P1} of the mean gap {mean.ToString("G6", CultureInfo.InvariantCulture)} mm); resample the series or raise VolumeReadOptions.SliceSpacingTolerance");
+                throw new VolumeFormatException(folder, "ImagePositionPatient (0020,0032)", $"uneven slice gaps from {gaps.Min().ToString("G6", CultureInfo.InvariantCulture)} to {gaps.Max().ToString("G6", CultureInfo.InvariantCulture)} mm", $"evenly spaced slices (within {options.SliceSpacingTolerance:P1} of the mean gap {mean.ToString("G6", CultureInfo.InvariantCulture)} mm); resample the series or raise {VolumeFormatException.SettingName(VolumeReadSetting.SliceSpacingTolerance)}")
+                {
+                    Setting = VolumeReadSetting.SliceSpacingTolerance,
+                };
             }
 
             sliceSpacing = mean;

@@ -11,10 +11,11 @@ public sealed class DicomSeriesSelectionException : VolumeFormatException
     /// <param name="requested">The requested UID, if any.</param>
     public DicomSeriesSelectionException(string folder, IReadOnlyList<(string Uid, string Description, int Files)> series, string? requested)
         : base(folder, "SeriesInstanceUID", requested ?? $"{series.Count} series", requested is null
-            ? $"one series, or VolumeReadOptions.SeriesInstanceUid set to one of: {Describe(series)}"
+            ? $"one series, or {SettingName(VolumeReadSetting.SeriesInstanceUid)} set to one of: {Describe(series)}"
             : $"one of: {Describe(series)}")
     {
         Series = series;
+        Setting = VolumeReadSetting.SeriesInstanceUid;
     }
 
     /// <summary>The series in the folder.</summary>

@@ -18,7 +18,6 @@ public sealed class MetaImageReader : IVolumeReader
     public Volume Read(string path, VolumeReadOptions? options = null)
     {
         options = VolumeReadOptions.ForReading(path, options, "MetaImage");
-
         var h = MetaImageHeader.Read(path);
         var ndimText = h.Get("NDims") ?? throw MetaImageThrowHelper.Missing(path, "NDims");
         if (!int.TryParse(ndimText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ndims) || ndims is < 1 or > 4)

@@ -20,7 +20,6 @@ public sealed class NrrdReader : IVolumeReader
     public Volume Read(string path, VolumeReadOptions? options = null)
     {
         options = VolumeReadOptions.ForReading(path, options, "NRRD");
-
         var header = NrrdHeader.Read(path);
         var typeText = header.Get("type") ?? throw NrrdThrowHelper.Missing(path, "type");
         var type = ParseType(typeText, path);

@@ -74,17 +74,11 @@ public sealed class NrrdWriter : IVolumeWriter
 
     private static string R(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>The NRRD type name: the voxel type's name, except that NRRD spells the floating-point types <c>float</c> and <c>double</c>.</summary>
     private static string TypeName(VoxelType t) => t switch
     {
-        VoxelType.UInt8 => "uint8",
-        VoxelType.Int8 => "int8",
-        VoxelType.Int16 => "int16",
-        VoxelType.UInt16 => "uint16",
-        VoxelType.Int32 => "int32",
-        VoxelType.UInt32 => "uint32",
-        VoxelType.Int64 => "int64",
-        VoxelType.UInt64 => "uint64",
         VoxelType.Float32 => "float",
-        _ => "double",
+        VoxelType.Float64 => "double",
+        _ => t.Name(),
     };
 }
