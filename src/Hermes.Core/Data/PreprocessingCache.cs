@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Hermes.IO;
 using Hermes.Runtime;
 using Hermes.Volumes;
 using Microsoft.Extensions.Logging;
@@ -84,13 +85,17 @@ public sealed class PreprocessingCache
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>The cache file a case maps to under the current settings.</summary>
+    /// <summary>
+    /// The cache file a case maps to under the current settings: <c>dataset__case__fingerprint.hpc</c>, the names made safe
+    /// by <see cref="SafeFileName"/> (so a case id from a manifest never leaves the cache folder or overruns a file-name
+    /// limit; two cases whose ids map to one stem are told apart by the fingerprint of their files).
+    /// </summary>
     /// <param name="reference">The case.</param>
     /// <returns>The path (it may not exist yet).</returns>
     public string PathOf(CaseReference reference)
     {
-        var safe = new string($"{reference.Dataset}__{reference.CaseId}".Select(ch => char.IsLetterOrDigit(ch) || ch is '-' or '_' or '.' ? ch : '_').ToArray());
-        return Path.Combine(Folder, $"{safe}__{Fingerprint(reference)[..16]}.hpc");
+        ArgumentNullException.ThrowIfNull(reference);
+        return Path.Combine(Folder, $"{SafeFileName.Create($"{reference.Dataset}__{reference.CaseId}")}__{Fingerprint(reference)[..16]}.hpc");
     }
 
     /// <summary>Returns the preprocessed case, preprocessing it first when no file with its fingerprint exists.</summary>

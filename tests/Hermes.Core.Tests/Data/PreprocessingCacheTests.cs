@@ -1,3 +1,4 @@
+using Hermes.IO;
 using Hermes.Testing;
 using Hermes.Checkpoints;
 using Hermes.Core.Tests.IO;
@@ -34,6 +35,21 @@ public sealed class PreprocessingCacheTests
         Assert.Equal(written, File.GetLastWriteTimeUtc(path));
         Assert.Equal(cache.Fingerprint(c), second.Fingerprint);
         Assert.Single(Directory.GetFiles(folder.File("cache")));
+    }
+
+    [Fact]
+    public void CacheFileNamesStayInTheFolderAndUnderTheNameLimit()
+    {
+        using var folder = new TemporaryFolder();
+        var c = SyntheticCases.WritePair(folder.Path, "a", "ok", Label, 12, 10, 8, Ramp());
+        var cache = new PreprocessingCache(folder.File("cache"), SyntheticCases.Catalog(), SyntheticCases.Raw);
+        foreach (var id in new[] { "../../../etc/passwd", new string('x', 400), ".hidden", "a b:c\\d" })
+        {
+            var path = cache.PathOf(c with { CaseId = id });
+            Assert.Equal(Path.GetFullPath(folder.File("cache")), Path.GetDirectoryName(Path.GetFullPath(path)));
+            Assert.True(Path.GetFileName(path).Length <= SafeFileName.MaxLength + 24, path); // stem + "__" + 16 hex + ".hpc"
+            Assert.False(Path.GetFileName(path).StartsWith('.'), path);
+        }
     }
 
     [Fact]
