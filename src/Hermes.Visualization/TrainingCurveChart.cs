@@ -37,7 +37,7 @@ public static class TrainingCurveChart
         ArgumentNullException.ThrowIfNull(title);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var finite = losses.Where(p => double.IsFinite(p.Loss)).ToArray();
-        var plot = new Plot();
+        using var plot = new Plot();
         plot.Title(title);
         plot.XLabel("step");
         plot.Axes.Left.Label.Text = "training loss";
