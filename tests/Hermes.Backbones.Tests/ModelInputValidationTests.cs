@@ -17,17 +17,7 @@ public sealed class ModelInputValidationTests : IDisposable
 
     private readonly UniversalSegmenter medFormer = HermesM.Create(new HermesMOptions
     {
-        Backbone = new MedFormerOptions
-        {
-            BaseChannels = 8,
-            Channels = [16, 32, 64, 80, 64, 32, 16, 8],
-            TransformerBlocks = [0, 1, 1, 1, 1, 1, 0, 0],
-            Heads = [1, 1, 2, 2, 2, 1, 1, 1],
-            MapSize = 8,
-            FusionDepth = 1,
-            FusionDim = 80,
-            FusionHeads = 2,
-        },
+        Backbone = SmallBackbones.MedFormer(),
         TaskCount = 6,
         ModalityCount = 2,
     });

@@ -42,17 +42,7 @@ public sealed class TaskSpecificVariantTests
     {
         using var scope = NewDisposeScope();
         using var resUNet = TaskSpecificSegmenter.ResUNet(new ResUNetOptions { BaseChannels = 4 }, classes: 3);
-        using var medFormer = TaskSpecificSegmenter.MedFormer(new MedFormerOptions
-        {
-            BaseChannels = 8,
-            Channels = [16, 32, 64, 80, 64, 32, 16, 8],
-            TransformerBlocks = [0, 1, 1, 1, 1, 1, 0, 0],
-            Heads = [1, 1, 2, 2, 2, 1, 1, 1],
-            MapSize = 8,
-            FusionDepth = 1,
-            FusionDim = 80,
-            FusionHeads = 2,
-        }, classes: 5);
+        using var medFormer = TaskSpecificSegmenter.MedFormer(SmallBackbones.MedFormer(), classes: 5);
         Assert.DoesNotContain(medFormer.named_parameters(), p => p.name.Contains("prior", StringComparison.Ordinal));
         using var _ = no_grad();
         var x = randn([2, 1, 32, 32, 32]);
