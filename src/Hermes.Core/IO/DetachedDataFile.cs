@@ -73,7 +73,7 @@ internal static class DetachedDataFile
     /// <param name="dataPath">The detached data file, or <see langword="null"/> for attached data.</param>
     /// <param name="header">
     /// The header bytes, given the data's length on disk once it is known (<see langword="null"/> before: the attached
-    /// header is written ahead of the data and rewritten in place afterwards, so both calls must give the same length).
+    /// header is written ahead of the data and rewritten in place afterwards where it changed, so both calls must give the same length).
     /// </param>
     /// <param name="writeData">Writes the data (compressed or not) to the stream it is given.</param>
     public static void Write(string path, string? dataPath, Func<long?, byte[]> header, Action<Stream> writeData)
@@ -89,9 +89,8 @@ internal static class DetachedDataFile
                 file.Write(provisional);
                 writeData(file);
                 dataLength = file.Position - provisional.Length;
-                if (dataPath is null)
+                if (dataPath is null && header(dataLength) is var final && !final.AsSpan().SequenceEqual(provisional))
                 {
-                    var final = header(dataLength);
                     if (final.Length != provisional.Length)
                     {
                         throw new InvalidOperationException($"The header of {path} changed length once the data was written ({provisional.Length} → {final.Length} bytes).");
